@@ -1,0 +1,72 @@
+"""Finding scenarios: by path or bundled id, loaded and checked, ready to play."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.errors import Problem, ScenarioError, Severity, suggest
+from simulator.lint import SCENARIO_SUFFIXES, check_scenario_file
+from simulator.model import Scenario
+from simulator.resources import bundled_dir
+
+
+class UnknownScenario(Exception):
+    """No file or bundled scenario has this name."""
+
+
+def bundled_scenario_paths() -> list[Path]:
+    """Return the bundled scenario files, sorted by id."""
+    folder = bundled_dir("scenarios")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.name.endswith(SCENARIO_SUFFIXES))
+
+
+def scenario_id_of(path: Path) -> str:
+    """Return the id a scenario file name implies."""
+    name = path.name
+    for suffix in SCENARIO_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def resolve(ref: str) -> Path:
+    """Return the file for a path or a bundled scenario id."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise UnknownScenario(f"'{ref}' is a folder; give one scenario file or id")
+    bundled = {scenario_id_of(p): p for p in bundled_scenario_paths()}
+    if ref in bundled:
+        return bundled[ref]
+    hint = suggest(ref, bundled)
+    listing = ", ".join(bundled) or "none"
+    raise UnknownScenario(
+        f"no scenario file or bundled scenario called '{ref}'{hint}; bundled: {listing}"
+    )
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A scenario ready to play, with any warnings it has."""
+
+    scenario: Scenario
+    """The model."""
+    path: Path
+    """The file it came from."""
+    warnings: list[Problem]
+    """Warnings (errors would have stopped it opening)."""
+
+
+def open_scenario(ref: str) -> Opened:
+    """Load and lint a scenario by path or id; raise ScenarioError if it has any error."""
+    path = resolve(ref)
+    loaded, problems = check_scenario_file(path)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors or loaded.scenario is None:
+        raise ScenarioError(errors or problems)
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    return Opened(loaded.scenario, path, warnings)

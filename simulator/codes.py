@@ -1,0 +1,282 @@
+"""The catalogue of stable problem codes: one entry per lint rule, the source of docs/lint-codes.md.
+
+Codes never change meaning once released; retired codes are not reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.errors import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A lint rule: stable code, short name, default severity and what it checks."""
+
+    code: str
+    """Stable code, e.g. ``E008``."""
+    name: str
+    """Short kebab-case name, e.g. ``unknown-node``."""
+    severity: Severity
+    """Default severity."""
+    family: str
+    """Which part of the checker raises it (yaml, structure, references, expressions, graph, content)."""
+    summary: str
+    """One sentence for the generated docs."""
+    example: str = ""
+    """A minimal bad snippet for the docs (optional)."""
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+RULES: tuple[Rule, ...] = (
+    # -- reading the file --------------------------------------------------------------------
+    Rule(
+        "E001",
+        "yaml-syntax",
+        E,
+        "yaml",
+        "The file is not valid YAML (or is empty).",
+        "nodes:\n  opening: [unclosed",
+    ),
+    Rule(
+        "E002",
+        "resource-limit",
+        E,
+        "yaml",
+        "The file is too large, nested too deeply, or expands too many aliases "
+        "(a 'billion laughs' file); it is refused without being expanded.",
+    ),
+    Rule(
+        "E003",
+        "unsupported-tag",
+        E,
+        "yaml",
+        "A YAML tag such as `!!python/object` is used; scenarios are plain data.",
+        "title: !!python/object/apply:os.system ['ls']",
+    ),
+    Rule(
+        "E004",
+        "duplicate-key",
+        E,
+        "yaml",
+        "The same key appears twice in one mapping; YAML would silently keep only the last.",
+        "nodes:\n  opening: ...\n  opening: ...",
+    ),
+    # -- structure ----------------------------------------------------------------------------
+    Rule(
+        "E010",
+        "wrong-type",
+        E,
+        "structure",
+        "A value has the wrong type (text where a number is needed, a list where a mapping is).",
+        "version: three",
+    ),
+    Rule(
+        "E011",
+        "missing-key",
+        E,
+        "structure",
+        "A required key is missing.",
+        "nodes:\n  opening:\n    speaker: customer   # no `say`",
+    ),
+    Rule(
+        "E012",
+        "unknown-key",
+        E,
+        "structure",
+        "A key the format does not define (usually a typo: a suggestion is given).",
+        "    opitons: [...]",
+    ),
+    Rule(
+        "E013",
+        "invalid-value",
+        E,
+        "structure",
+        "A value is not one of those allowed (an unknown `issue`, `channel` or `end` outcome, an "
+        "id that is not kebab-case, an `id` that differs from the file name, an unknown `format`).",
+        "    end: happy",
+    ),
+    Rule(
+        "E014",
+        "duplicate-option-id",
+        E,
+        "structure",
+        "Two options share an id; results and saved sessions key on option ids, so they must be "
+        "unique in the whole scenario.",
+    ),
+    Rule(
+        "E015",
+        "conflicting-keys",
+        E,
+        "structure",
+        "A node mixes keys that exclude each other: `end` with `options` or `next`, or both "
+        "`options` and `next`.",
+    ),
+    Rule(
+        "E016",
+        "invalid-variable",
+        E,
+        "structure",
+        "A variable's declaration is inconsistent: `min` above `max`, a default outside the range, "
+        "or a range on a bool.",
+    ),
+    Rule(
+        "E017",
+        "too-many-options",
+        E,
+        "structure",
+        "A node offers more than nine options; the learner chooses with the keys 1 to 9.",
+    ),
+    # -- references ---------------------------------------------------------------------------
+    Rule(
+        "E020",
+        "unknown-start",
+        E,
+        "references",
+        "`start` is missing or names no node.",
+        "start: openning",
+    ),
+    Rule(
+        "E021",
+        "unknown-node",
+        E,
+        "references",
+        "`next` (or `visited()`/`visits()`) names a node that does not exist.",
+        "        next: detials",
+    ),
+    Rule(
+        "E022",
+        "undeclared-variable",
+        E,
+        "references",
+        "A condition or effect uses a variable that is not declared under `variables`.",
+        "        effects: {moood: +1}",
+    ),
+    Rule(
+        "E023",
+        "unknown-behaviour",
+        E,
+        "references",
+        "`shows` names a behaviour that is not in rubrics/behaviours.yaml.",
+        "        shows: [empathy, open_questoin]",
+    ),
+    Rule(
+        "E024",
+        "unknown-speaker",
+        E,
+        "references",
+        "A node's `speaker` (or the organisation's `refer_to`) is not in `cast` nor `narrator`.",
+        "    speaker: manager",
+    ),
+    Rule(
+        "E025", "unknown-option", E, "references", "`chosen()` names an option that does not exist."
+    ),
+    # -- expressions --------------------------------------------------------------------------
+    Rule(
+        "E030",
+        "expression-syntax",
+        E,
+        "expressions",
+        "A condition does not parse.",
+        '        if: "mood => 2"',
+    ),
+    Rule(
+        "E031",
+        "type-mismatch",
+        E,
+        "expressions",
+        "A condition or effect mixes types: adding to a bool, comparing a bool with a number, a "
+        "condition that is a number rather than true/false.",
+        "        effects: {refund_offered: +1}",
+    ),
+    Rule(
+        "E032",
+        "out-of-range",
+        E,
+        "expressions",
+        "A number in a condition or effect lies outside the variable's declared range, so the "
+        "condition can never be decided by it or the effect is always clamped.",
+        '        if: "mood > 9"     # mood is declared with max: 5',
+    ),
+    # -- graph --------------------------------------------------------------------------------
+    Rule(
+        "E040",
+        "dead-end",
+        E,
+        "graph",
+        "A node that is not an ending has neither `options` nor `next`: the conversation would stop "
+        "there with no outcome.",
+    ),
+    Rule(
+        "E041",
+        "no-ending-reachable",
+        E,
+        "graph",
+        "From this node no ending can be reached by any route: the learner would be trapped.",
+    ),
+    Rule(
+        "E042",
+        "last-variant-conditional",
+        E,
+        "content",
+        "The last variant of a `say` list has an `if`, so when no variant holds there is nothing to "
+        "say. The last variant is the default and must be unconditional.",
+    ),
+    # -- warnings -----------------------------------------------------------------------------
+    Rule("W101", "unreachable-node", W, "graph", "No route from `start` reaches this node."),
+    Rule(
+        "W102",
+        "no-fallback",
+        W,
+        "graph",
+        "Every option of this node has an `if` and none is `fallback: true`: if no condition holds, "
+        "the learner is stuck.",
+    ),
+    Rule(
+        "W103",
+        "once-options-run-out",
+        W,
+        "graph",
+        "This node is on a loop and all its options are `once: true`: going round the loop can use "
+        "them all up and leave the learner stuck.",
+    ),
+    Rule(
+        "W104",
+        "ending-never-reached",
+        W,
+        "graph",
+        "An end node that no route from `start` reaches.",
+    ),
+    Rule(
+        "W105",
+        "unused-variable",
+        W,
+        "content",
+        "A declared variable is never read by any condition, so changing it has no effect.",
+    ),
+    Rule(
+        "W106",
+        "todo-in-text",
+        W,
+        "content",
+        "Text still contains TODO (or FIXME/XXX): unfinished writing would reach learners.",
+    ),
+    Rule("W107", "unused-cast", W, "content", "A cast member never speaks."),
+    Rule(
+        "W108",
+        "unused-fallback",
+        W,
+        "graph",
+        "A node has more than one `fallback: true` option; only the first can ever be taken "
+        "automatically.",
+    ),
+)
+
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def rule(code: str) -> Rule:
+    """Return the rule with this code (KeyError for an unknown code: a programming error)."""
+    return BY_CODE[code]

@@ -1,0 +1,72 @@
+"""Content: default variants, unused variables and cast, unfinished text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from simulator import expr
+from simulator.errors import Problem
+from simulator.lint.context import LintContext
+from simulator.lint.expressions import conditions
+from simulator.loader import describe
+from simulator.yamlsource import walk_strings
+
+_TODO = re.compile(r"\b(TODO|FIXME|XXX)\b")
+
+
+def check_variants(ctx: LintContext) -> Iterator[Problem]:
+    """E042: the last ``say`` variant has no condition."""
+    for node in ctx.scenario.nodes.values():
+        raw = ctx.doc.data.get("nodes", {}).get(node.id, {}).get("say")
+        if isinstance(raw, list) and raw and isinstance(raw[-1], dict) and "if" in raw[-1]:
+            yield ctx.problem(
+                "E042", (*node.where, "say", len(raw) - 1, "if"),
+                f"the last variant of node '{node.id}' has an 'if'; the last one is the default "
+                "and must have none, so that there is always something to say",
+                at_key=True,
+            )  # fmt: skip
+
+
+def check_unused_variables(ctx: LintContext) -> Iterator[Problem]:
+    """W105: every declared variable is read by some condition."""
+    read: set[str] = set()
+    for cond in conditions(ctx):
+        read |= expr.names(cond.expr)
+    for var in ctx.scenario.variables.values():
+        if var.name not in read and not var.meter:
+            yield ctx.problem(
+                "W105", var.where,
+                f"variable '{var.name}' is never read by a condition, so changing it has no "
+                "effect; use it in an 'if', show it with 'meter: true', or remove it",
+                at_key=True,
+            )  # fmt: skip
+
+
+def check_todo(ctx: LintContext) -> Iterator[Problem]:
+    """W106: no TODO, FIXME or XXX left in the text."""
+    for path, text in walk_strings(ctx.doc.data):
+        match = _TODO.search(text)
+        if match:
+            yield ctx.problem(
+                "W106",
+                path,
+                f"unfinished text: '{match.group(0)}' in {describe(path)}",
+                offset=match.start(),
+            )
+
+
+def check_unused_cast(ctx: LintContext) -> Iterator[Problem]:
+    """W107: every cast member speaks somewhere."""
+    s = ctx.scenario
+    speaking = {n.speaker for n in s.nodes.values()}
+    if s.context.organisation.refer_to:
+        speaking.add(s.context.organisation.refer_to)
+    for cid in s.cast:
+        if cid not in speaking:
+            yield ctx.problem(
+                "W107", ("cast", cid), f"cast member '{cid}' never speaks", at_key=True
+            )
+
+
+CHECKS = (check_variants, check_unused_variables, check_todo, check_unused_cast)

@@ -1,0 +1,555 @@
+"""Raw YAML -> model. Collects every structural problem; never raises for bad input.
+
+``load_scenario_document`` checks the document's shape against ``simulator.spec``, reports each
+problem with its place, and still builds as much of the model as it can so that the linter can
+report the remaining problems in the same run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from simulator import expr, spec
+from simulator.errors import Problem, suggest
+from simulator.model import (
+    Behaviour,
+    CastMember,
+    Condition,
+    Context,
+    Customer,
+    Effect,
+    Node,
+    Option,
+    Organisation,
+    Policy,
+    Scenario,
+    Variable,
+    Variant,
+    YamlPath,
+)
+from simulator.yamlsource import Document, read_document
+
+SUPPORTED_FORMATS = (1,)
+MAX_OPTIONS = 9
+
+
+@dataclass
+class Loaded:
+    """The result of loading one scenario file: the model (if one could be built) and problems."""
+
+    document: Document | None
+    """The parsed YAML, or None when it did not parse."""
+    scenario: Scenario | None
+    """The model, or None when the file is too broken to build one."""
+    problems: list[Problem] = field(default_factory=list)
+    """Everything found while loading."""
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"a number ({value})"
+    if isinstance(value, float):
+        return f"a decimal number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"text ('{shown}')"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value pairs)"
+    return type(value).__name__
+
+
+def _expected(s: spec.Spec) -> str:
+    if isinstance(s, spec.Text):
+        return "text"
+    if isinstance(s, spec.Integer):
+        return "a whole number"
+    if isinstance(s, spec.Boolean):
+        return "true or false"
+    if isinstance(s, spec.ListOf):
+        return "a list"
+    if isinstance(s, spec.Fields | spec.MapOf):
+        return "a mapping (key: value pairs)"
+    if isinstance(s, spec.OneOf):
+        return " or ".join(_expected(c) for c in s.choices)
+    return "a value"
+
+
+def describe(path: YamlPath) -> str:
+    """Describe where a path points in words a tutor understands, e.g. "option 2 of node 'x'"."""
+    if not path:
+        return "the file"
+    parts = list(path)
+    if parts[0] == "nodes" and len(parts) >= 2:
+        where = f"node '{parts[1]}'"
+        if len(parts) >= 4 and parts[2] == "options" and isinstance(parts[3], int):
+            where = f"option {parts[3] + 1} of {where}"
+            rest = parts[4:]
+        elif len(parts) >= 4 and parts[2] == "say" and isinstance(parts[3], int):
+            where = f"variant {parts[3] + 1} of {where}"
+            rest = parts[4:]
+        else:
+            rest = parts[2:]
+        return f"'{'.'.join(str(r) for r in rest)}' in {where}" if rest else where
+    if parts[0] == "variables" and len(parts) >= 2:
+        rest = parts[2:]
+        where = f"variable '{parts[1]}'"
+        return f"'{'.'.join(str(r) for r in rest)}' of {where}" if rest else where
+    return "'" + ".".join(str(p) for p in parts) + "'"
+
+
+class _Invalid:
+    """Marks a value removed because it had the wrong shape (a problem was reported)."""
+
+
+INVALID = _Invalid()
+
+
+class Conformer:
+    """Checks plain data against a spec, reporting problems and returning the usable part."""
+
+    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+
+    def report(self, code: str, path: YamlPath, message: str, *, at_key: bool = False) -> None:
+        self.problems.append(self.doc.problem(code, path, message, at_key=at_key))
+
+    def wrong_type(self, s: spec.Spec, value: Any, path: YamlPath) -> _Invalid:
+        self.report(
+            "E010", path, f"{describe(path)} should be {_expected(s)}, not {_type_name(value)}"
+        )
+        return INVALID
+
+    def conform(self, s: spec.Spec, value: Any, path: YamlPath) -> Any:
+        """Return ``value`` with bad parts removed (``INVALID`` if it is unusable as a whole)."""
+        if isinstance(s, spec.OneOf):
+            for choice in s.choices:
+                if _matches_basic_type(choice, value):
+                    return self.conform(choice, value, path)
+            return self.wrong_type(s, value, path)
+        if not _matches_basic_type(s, value):
+            return self.wrong_type(s, value, path)
+        if isinstance(s, spec.Text):
+            return self.conform_text(s, value, path)
+        if isinstance(s, spec.Integer):
+            if (s.minimum is not None and value < s.minimum) or (
+                s.maximum is not None and value > s.maximum
+            ):
+                lo = "" if s.minimum is None else f"at least {s.minimum}"
+                hi = "" if s.maximum is None else f"at most {s.maximum}"
+                rng = " and ".join(x for x in (lo, hi) if x)
+                self.report("E013", path, f"{describe(path)} must be {rng}, not {value}")
+                return INVALID
+            return value
+        if isinstance(s, spec.ListOf):
+            if len(value) < s.min_items:
+                self.report("E010", path, f"{describe(path)} should not be an empty list")
+            items = [self.conform(s.item, item, (*path, i)) for i, item in enumerate(value)]
+            return [item for item in items if item is not INVALID]
+        if isinstance(s, spec.Fields):
+            return self.conform_fields(s, value, path)
+        if isinstance(s, spec.MapOf):
+            return self.conform_map(s, value, path)
+        return value
+
+    def conform_text(self, s: spec.Text, value: str, path: YamlPath) -> Any:
+        if s.enum is not None and value not in s.enum:
+            self.report(
+                "E013",
+                path,
+                f"'{value}' is not a valid {describe(path)}; use one of: "
+                f"{', '.join(s.enum)}{suggest(value, s.enum)}",
+            )
+            return INVALID
+        if s.pattern is not None and not re.match(s.pattern, value):
+            self.report(
+                "E013", path, f"{describe(path)} '{value}' should be {s.pattern_hint or s.pattern}"
+            )
+            return INVALID
+        return value
+
+    def conform_fields(self, s: spec.Fields, value: dict[str, Any], path: YamlPath) -> Any:
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if key not in s.keys:
+                where = describe(path)
+                self.report(
+                    "E012",
+                    (*path, key),
+                    f"unknown key '{key}' in {where}{suggest(key, s.keys)}",
+                    at_key=True,
+                )
+                continue
+            cleaned = self.conform(s.keys[key].spec, item, (*path, key))
+            if cleaned is not INVALID:
+                result[key] = cleaned
+        for key, k in s.keys.items():
+            if k.required and key not in value:
+                self.report("E011", path, f"{describe(path)} is missing '{key}'", at_key=True)
+        return result
+
+    def conform_map(self, s: spec.MapOf, value: dict[str, Any], path: YamlPath) -> Any:
+        if len(value) < s.min_items:
+            self.report("E010", path, f"{describe(path)} should not be empty")
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            child = (*path, key)
+            if key in s.reserved:
+                cleaned = self.conform(s.reserved[key], item, child)
+            elif s.key_pattern is not None and not re.match(s.key_pattern, key):
+                self.report(
+                    "E013",
+                    child,
+                    f"'{key}' in {describe(path)} should be {s.key_hint}",
+                    at_key=True,
+                )
+                continue
+            else:
+                cleaned = self.conform(s.value, item, child)
+            if cleaned is not INVALID:
+                result[key] = cleaned
+        return result
+
+
+def _matches_basic_type(s: spec.Spec, value: Any) -> bool:
+    if isinstance(s, spec.Text):
+        return isinstance(value, str)
+    if isinstance(s, spec.Integer):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(s, spec.Boolean):
+        return isinstance(value, bool)
+    if isinstance(s, spec.ListOf):
+        return isinstance(value, list)
+    if isinstance(s, spec.Fields | spec.MapOf):
+        return isinstance(value, dict)
+    if isinstance(s, spec.OneOf):
+        return any(_matches_basic_type(c, value) for c in s.choices)
+    return True
+
+
+class _ScenarioBuilder:
+    """Builds the model from conformed data and makes the checks that need several keys."""
+
+    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+
+    def report(self, code: str, path: YamlPath, message: str, **kw: Any) -> None:
+        self.problems.append(self.doc.problem(code, path, message, **kw))
+
+    def condition(self, source: str, path: YamlPath) -> Condition | None:
+        try:
+            parsed = expr.parse(source)
+        except expr.ExprError as exc:
+            self.report(
+                "E030", path, f"cannot read condition '{source}': {exc.message}", offset=exc.offset
+            )
+            return None
+        return Condition(source, parsed, path)
+
+    def build(self, data: dict[str, Any], file_stem: str | None) -> Scenario | None:
+        fmt = data.get("format")
+        if fmt is not None and fmt not in SUPPORTED_FORMATS:
+            self.report(
+                "E013",
+                ("format",),
+                f"format {fmt} is not supported; this version of the simulator reads format 1",
+            )
+            return None
+        scenario_id = data.get("id", file_stem or "scenario")
+        if "id" in data and file_stem is not None and data["id"] != file_stem:
+            self.report(
+                "E013",
+                ("id",),
+                f"id '{data['id']}' must equal the file name '{file_stem}' "
+                f"(rename the file to {data['id']}.scenario.yaml or change the id)",
+            )
+        variables = self.variables(data.get("variables", {}))
+        nodes = self.nodes(data.get("nodes", {}))
+        cast_members = {
+            cid: CastMember(cid, m.get("name", cid), m.get("role", ""))
+            for cid, m in data.get("cast", {}).items()
+        }
+        if "cast" in data and "customer" not in data["cast"]:
+            self.report("E011", ("cast",), "'cast' is missing 'customer'", at_key=True)
+        if "narrator" in data.get("cast", {}):
+            self.report(
+                "E013",
+                ("cast", "narrator"),
+                "'narrator' is built in; do not declare it in cast",
+                at_key=True,
+            )
+        return Scenario(
+            id=scenario_id,
+            version=data.get("version", 0),
+            title=data.get("title", ""),
+            summary=data.get("summary", ""),
+            rubric=data.get("rubric"),
+            difficulty=data.get("difficulty"),
+            context=self.context(data.get("context", {})),
+            cast=cast_members,
+            variables=variables,
+            start=data.get("start", ""),
+            nodes=nodes,
+            path=self.doc.path,
+            format=fmt if isinstance(fmt, int) else 1,
+        )
+
+    def context(self, data: dict[str, Any]) -> Context:
+        c = data.get("customer", {})
+        o = data.get("organisation", {})
+        authority = o.get("authority", {})
+        return Context(
+            issue=data.get("issue", "other"),
+            channel=data.get("channel", "face_to_face"),
+            problem_source=data.get("problem_source"),
+            customer=Customer(
+                name=c.get("name", ""),
+                kind=c.get("kind", "external"),
+                characteristics=tuple(c.get("characteristics", ())),
+                indicators=tuple(c.get("indicators", ())),
+                description=c.get("description", ""),
+            ),
+            organisation=Organisation(
+                name=o.get("name", ""),
+                policies=tuple(
+                    Policy(p["id"], p["text"])
+                    for p in o.get("policies", ())
+                    if "id" in p and "text" in p
+                ),
+                authority_own=tuple(authority.get("own", ())),
+                refer_to=authority.get("refer_to"),
+            ),
+        )
+
+    def variables(self, data: dict[str, Any]) -> dict[str, Variable]:
+        result: dict[str, Variable] = {}
+        for name, v in data.items():
+            path: YamlPath = ("variables", name)
+            if name in spec.RESERVED_NAMES:
+                self.report(
+                    "E013",
+                    path,
+                    f"'{name}' is a reserved word; choose another variable name",
+                    at_key=True,
+                )
+                continue
+            vtype = v.get("type")
+            if vtype is None:
+                continue
+            default = v.get("default", False if vtype == "bool" else 0)
+            lo, hi = v.get("min"), v.get("max")
+            if vtype == "bool":
+                if not isinstance(default, bool):
+                    self.report(
+                        "E016",
+                        (*path, "default"),
+                        f"variable '{name}' is a bool, so its default must be true or false",
+                    )
+                    default = False
+                for key in ("min", "max"):
+                    if key in v:
+                        self.report(
+                            "E016",
+                            (*path, key),
+                            f"variable '{name}' is a bool; '{key}' only applies to ints",
+                            at_key=True,
+                        )
+                lo = hi = None
+            else:
+                if isinstance(default, bool):
+                    self.report(
+                        "E016",
+                        (*path, "default"),
+                        f"variable '{name}' is an int, so its default must be a number",
+                    )
+                    default = 0
+                if lo is not None and hi is not None and lo > hi:
+                    self.report(
+                        "E016",
+                        (*path, "min"),
+                        f"variable '{name}' has min {lo} greater than max {hi}",
+                    )
+                    lo, hi = hi, lo
+                if (lo is not None and default < lo) or (hi is not None and default > hi):
+                    self.report(
+                        "E016",
+                        (*path, "default"),
+                        f"default {default} of variable '{name}' is outside its range "
+                        f"[{lo if lo is not None else ''}..{hi if hi is not None else ''}]",
+                    )
+            result[name] = Variable(
+                name=name, type=cast(Any, vtype), default=default, min=lo, max=hi,
+                label=v.get("label", ""), meter=v.get("meter", False), where=path,
+            )  # fmt: skip
+        return result
+
+    def nodes(self, data: dict[str, Any]) -> dict[str, Node]:
+        result: dict[str, Node] = {}
+        seen_options: dict[str, YamlPath] = {}
+        for node_id, n in data.items():
+            path: YamlPath = ("nodes", node_id)
+            has_options, has_next, has_end = "options" in n, "next" in n, "end" in n
+            if has_end and (has_options or has_next):
+                clash = "options" if has_options else "next"
+                self.report(
+                    "E015",
+                    (*path, clash),
+                    f"node '{node_id}' is an ending ('end: {n['end']}') so it cannot also "
+                    f"have '{clash}'",
+                    at_key=True,
+                )
+            elif has_options and has_next:
+                self.report(
+                    "E015",
+                    (*path, "next"),
+                    f"node '{node_id}' has both 'options' and 'next'; use 'next' only for "
+                    "a node the conversation leaves by itself",
+                    at_key=True,
+                )
+            options_data = n.get("options", [])
+            if len(options_data) > MAX_OPTIONS:
+                self.report(
+                    "E017",
+                    (*path, "options", MAX_OPTIONS),
+                    f"node '{node_id}' has {len(options_data)} options; the learner can "
+                    f"choose from at most {MAX_OPTIONS} (keys 1-9)",
+                )
+            options = []
+            for i, o in enumerate(options_data):
+                opath: YamlPath = (*path, "options", i)
+                if "id" not in o:
+                    continue
+                first = seen_options.get(o["id"])
+                if first is not None:
+                    self.report(
+                        "E014",
+                        (*opath, "id"),
+                        f"option id '{o['id']}' is already used at line "
+                        f"{self.doc.mark(first).line}; option ids must be unique in the "
+                        "scenario",
+                    )
+                    continue
+                seen_options[o["id"]] = (*opath, "id")
+                options.append(self.option(o, opath, node_id))
+            result[node_id] = Node(
+                id=node_id, speaker=n.get("speaker", ""), say=self.say(n.get("say"), (*path, "say")),
+                options=tuple(options), next=n.get("next"), end=n.get("end"), where=path,
+            )  # fmt: skip
+        return result
+
+    def say(self, value: Any, path: YamlPath) -> tuple[Variant, ...]:
+        if isinstance(value, str):
+            return (Variant(value, None, path),)
+        if not isinstance(value, list):
+            return ()
+        variants = []
+        for i, v in enumerate(value):
+            vpath: YamlPath = (*path, i)
+            cond = self.condition(v["if"], (*vpath, "if")) if "if" in v else None
+            variants.append(Variant(v.get("text", ""), cond, vpath))
+        return tuple(variants)
+
+    def option(self, o: dict[str, Any], path: YamlPath, node_id: str) -> Option:
+        effects: list[Effect] = []
+        for name, value in o.get("effects", {}).items():
+            if name == "set":
+                for var, assigned in value.items():
+                    effects.append(Effect(var, assigned, True, (*path, "effects", "set", var)))
+            else:
+                effects.append(
+                    Effect(name, value, isinstance(value, bool), (*path, "effects", name))
+                )
+        return Option(
+            id=o["id"], say=o.get("say", ""), next=o.get("next"), node=node_id,
+            shows=tuple(o.get("shows", ())), effects=tuple(effects), feedback=o.get("feedback", ""),
+            condition=self.condition(o["if"], (*path, "if")) if "if" in o else None,
+            once=o.get("once", False), fallback=o.get("fallback", False), where=path,
+        )  # fmt: skip
+
+
+def file_stem(path: str) -> str | None:
+    """Return the scenario id a file name implies (``x.scenario.yaml`` -> ``x``), or None."""
+    name = Path(path).name
+    for suffix in (".scenario.yaml", ".scenario.yml"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def load_scenario_document(doc: Document) -> Loaded:
+    """Check a parsed document's shape and build the model; all problems are collected."""
+    problems: list[Problem] = []
+    data = Conformer(doc, problems).conform(spec.SCENARIO, doc.data, ())
+    if data is INVALID:
+        return Loaded(doc, None, problems)
+    scenario = _ScenarioBuilder(doc, problems).build(data, file_stem(doc.path))
+    return Loaded(doc, scenario, problems)
+
+
+def load_scenario_file(path: Path, display: str | None = None) -> Loaded:
+    """Read, parse and build one scenario file."""
+    doc, problems = read_document(path, display)
+    if doc is None:
+        return Loaded(None, None, problems)
+    loaded = load_scenario_document(doc)
+    loaded.problems[:0] = problems
+    return loaded
+
+
+BEHAVIOURS_SPEC = spec.Fields(
+    "The behaviour vocabulary",
+    {
+        "format": spec.Key(spec.Integer(minimum=1), required=True),
+        "behaviours": spec.Key(
+            spec.MapOf(
+                "Behaviours by id",
+                spec.Fields(
+                    "A behaviour",
+                    {
+                        "label": spec.Key(spec.Text(), required=True),
+                        "polarity": spec.Key(
+                            spec.Text(enum=("positive", "negative")), required=True
+                        ),
+                        "description": spec.Key(spec.Text(), required=True),
+                        "source": spec.Key(spec.Text(), required=True),
+                    },
+                ),
+                key_pattern=spec.IDENTIFIER,
+                key_hint="snake_case",
+                min_items=1,
+            ),
+            required=True,
+        ),
+    },
+)
+
+
+def load_behaviours_file(
+    path: Path, display: str | None = None
+) -> tuple[dict[str, Behaviour], list[Problem]]:
+    """Read rubrics/behaviours.yaml into Behaviour objects by id, with any problems."""
+    doc, problems = read_document(path, display)
+    if doc is None:
+        return {}, problems
+    data = Conformer(doc, problems).conform(BEHAVIOURS_SPEC, doc.data, ())
+    if data is INVALID:
+        return {}, problems
+    make: Callable[[str, dict[str, Any]], Behaviour] = lambda bid, b: Behaviour(  # noqa: E731
+        bid,
+        b.get("label", bid),
+        b.get("polarity", "positive"),
+        b.get("description", ""),
+        b.get("source", ""),
+    )
+    return {bid: make(bid, b) for bid, b in data.get("behaviours", {}).items()}, problems

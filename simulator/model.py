@@ -1,0 +1,288 @@
+"""The scenario model: frozen dataclasses built by the loader, read by lint, engine and scoring.
+
+No I/O here. Every element keeps ``where``, its path in the source document, so that any later
+check can point at the exact line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from simulator.expr import Expr
+
+YamlPath = tuple[str | int, ...]
+VarType = Literal["int", "bool"]
+Value = int | bool
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition (``if:``) with its source text."""
+
+    source: str
+    """The text the author wrote."""
+    expr: Expr
+    """The parsed expression."""
+    where: YamlPath
+    """Path of the condition string in the document."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way a node's line can be said; the first whose condition holds is used."""
+
+    text: str
+    """What is said."""
+    condition: Condition | None
+    """When this variant applies; None for the default (last) variant."""
+    where: YamlPath
+    """Path of the variant in the document."""
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A change to one variable when an option is chosen."""
+
+    variable: str
+    """The variable changed."""
+    value: Value
+    """Amount added (int, ``assign`` false) or value assigned."""
+    assign: bool
+    """True to assign, False to add (ints only)."""
+    where: YamlPath
+    """Path of the value in the document."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """Something the learner can say at a node."""
+
+    id: str
+    """Author-given id, unique in the scenario; results and saves key on it."""
+    say: str
+    """The learner's line."""
+    next: str | None
+    """Node the conversation moves to (None only in a file with errors)."""
+    node: str
+    """Id of the node this option belongs to."""
+    shows: tuple[str, ...] = ()
+    """Behaviour ids this line shows."""
+    effects: tuple[Effect, ...] = ()
+    """Variable changes, applied in order, ints clamped."""
+    feedback: str = ""
+    """Practice-mode feedback on this choice."""
+    condition: Condition | None = None
+    """Hidden while this is false."""
+    once: bool = False
+    """Hidden after it has been chosen once."""
+    fallback: bool = False
+    """Taken automatically when nothing else is available; never offered otherwise."""
+    where: YamlPath = ()
+    """Path of the option in the document."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A point in the conversation."""
+
+    id: str
+    """Author-given id."""
+    speaker: str
+    """Cast id or ``narrator``."""
+    say: tuple[Variant, ...]
+    """Variants of what the speaker says; the last is unconditional."""
+    options: tuple[Option, ...] = ()
+    """The learner's choices here."""
+    next: str | None = None
+    """For a node without options: where it goes next."""
+    end: str | None = None
+    """Outcome if this is an ending."""
+    where: YamlPath = ()
+    """Path of the node in the document."""
+
+    @property
+    def is_end(self) -> bool:
+        """True for an ending."""
+        return self.end is not None
+
+    def successors(self) -> Iterator[str]:
+        """Yield the ids of the nodes this one can lead to (options' ``next`` or its own)."""
+        if self.next is not None:
+            yield self.next
+        for option in self.options:
+            if option.next is not None:
+                yield option.next
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A declared variable."""
+
+    name: str
+    """Name used in conditions and effects."""
+    type: VarType
+    """int or bool."""
+    default: Value
+    """Value at the start."""
+    min: int | None = None
+    """Lower clamp for ints."""
+    max: int | None = None
+    """Upper clamp for ints."""
+    label: str = ""
+    """Name shown to the learner."""
+    meter: bool = False
+    """Shown as a live meter."""
+    where: YamlPath = ()
+    """Path of the declaration."""
+
+    def clamp(self, value: Value) -> Value:
+        """Return ``value`` limited to the declared range (bools unchanged)."""
+        if self.type != "int" or isinstance(value, bool):
+            return value
+        if self.min is not None and value < self.min:
+            return self.min
+        if self.max is not None and value > self.max:
+            return self.max
+        return value
+
+    @property
+    def display_name(self) -> str:
+        """Label if given, else the name."""
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class CastMember:
+    """Someone who speaks."""
+
+    id: str
+    """Cast id used as ``speaker``."""
+    name: str
+    """Name shown."""
+    role: str = ""
+    """Job title or relationship."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An organisational policy the learner may explain."""
+
+    id: str
+    """Policy id."""
+    text: str
+    """What the policy says."""
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who the customer is and what makes the situation challenging."""
+
+    name: str = ""
+    """Customer's name."""
+    kind: str = "external"
+    """external or internal."""
+    characteristics: tuple[str, ...] = ()
+    """Characteristics from the unit's list."""
+    indicators: tuple[str, ...] = ()
+    """Indicators of a challenging customer."""
+    description: str = ""
+    """A line or two about the customer."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The learner's organisation, its policies and the learner's authority."""
+
+    name: str = ""
+    """Organisation name."""
+    policies: tuple[Policy, ...] = ()
+    """Policies the learner may explain."""
+    authority_own: tuple[str, ...] = ()
+    """What the learner may do without referring."""
+    refer_to: str | None = None
+    """Cast id of the person to refer to."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """The situation."""
+
+    issue: str
+    """Issue type."""
+    channel: str
+    """Communication channel."""
+    problem_source: str | None = None
+    """Where the problem comes from."""
+    customer: Customer = field(default_factory=Customer)
+    """The customer."""
+    organisation: Organisation = field(default_factory=Organisation)
+    """The organisation."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole scenario: context, cast, variables and the conversation graph."""
+
+    id: str
+    """Unique id, equal to the file stem."""
+    version: int
+    """Author's revision; a saved session only resumes against the same version."""
+    title: str
+    """Title."""
+    context: Context
+    """The situation."""
+    cast: dict[str, CastMember]
+    """Speakers by id (``narrator`` is built in and not listed)."""
+    variables: dict[str, Variable]
+    """Declared variables by name."""
+    start: str
+    """Id of the first node."""
+    nodes: dict[str, Node]
+    """Nodes by id, in file order."""
+    summary: str = ""
+    """Short description."""
+    rubric: str | None = None
+    """Default rubric id."""
+    difficulty: int | None = None
+    """1 to 3."""
+    path: str = ""
+    """The file it was loaded from."""
+    format: int = 1
+    """File format version."""
+
+    def option(self, option_id: str) -> Option | None:
+        """Return the option with this id, wherever it is."""
+        return self.options_by_id.get(option_id)
+
+    @property
+    def options_by_id(self) -> dict[str, Option]:
+        """Every option in the scenario by id."""
+        cached = self.__dict__.get("_options_by_id")
+        if cached is None:
+            cached = {o.id: o for n in self.nodes.values() for o in n.options}
+            object.__setattr__(self, "_options_by_id", cached)
+        return cached
+
+    def speaker_name(self, speaker: str) -> str:
+        """Return the display name of a speaker id."""
+        if speaker in self.cast:
+            return self.cast[speaker].name
+        return "Narrator" if speaker == "narrator" else speaker
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Something a learner's line can show, from rubrics/behaviours.yaml."""
+
+    id: str
+    """Behaviour id used in ``shows``."""
+    label: str
+    """Short name."""
+    polarity: Literal["positive", "negative"]
+    """Whether it is good practice or a mistake."""
+    description: str
+    """What it means, in plain English."""
+    source: str
+    """The teaching content it comes from."""

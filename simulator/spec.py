@@ -1,0 +1,377 @@
+"""The scenario file format v1 as data: one description drives validation and the JSON Schema.
+
+The loader checks a document's shape against these specs (types, required and unknown keys,
+allowed values) and ``json_schema()`` turns the same specs into ``schema/scenario.schema.json``,
+so the schema editors use and the checks the loader makes cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ISSUES = (
+    "product_out_of_stock",
+    "product_faulty",
+    "goods_not_delivered",
+    "service_complaint",
+    "lack_of_understanding",
+    "other",
+)
+CHANNELS = ("face_to_face", "telephone", "email", "letter", "social_media", "sms")
+PROBLEM_SOURCES = (
+    "customer",
+    "organisation",
+    "expectations_gap",
+    "system_failure",
+    "resources_or_error",
+)
+OUTCOMES = ("resolved", "escalated", "unresolved", "customer_lost")
+CHARACTERISTICS = (
+    "gender", "age", "location", "language", "ethnicity", "internal", "external",
+    "cultural", "religious", "specialist", "disability",
+)  # fmt: skip
+INDICATORS = (
+    "angry", "upset", "indecisive", "confused", "unreasonable", "confrontational",
+    "frustrated", "specialist_equipment",
+)  # fmt: skip
+CUSTOMER_KINDS = ("external", "internal")
+VARIABLE_TYPES = ("int", "bool")
+NARRATOR = "narrator"
+RESERVED_NAMES = ("turns", "true", "false", "and", "or", "not", "set", "True", "False")
+
+KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Base of every shape description."""
+
+    description: str = ""
+    """Shown by editors on hover and used in the docs."""
+
+
+@dataclass(frozen=True)
+class Text(Spec):
+    """A string, optionally from a fixed list or matching a pattern."""
+
+    enum: tuple[str, ...] | None = None
+    """Allowed values, if fixed."""
+    pattern: str | None = None
+    """Regular expression the value must match."""
+    pattern_hint: str = ""
+    """Plain-English form of the pattern for messages, e.g. 'kebab-case'."""
+    expression: bool = False
+    """True when the text is a condition in the expression language."""
+
+
+@dataclass(frozen=True)
+class Integer(Spec):
+    """A whole number (never a bool)."""
+
+    minimum: int | None = None
+    """Smallest allowed value."""
+    maximum: int | None = None
+    """Largest allowed value."""
+
+
+@dataclass(frozen=True)
+class Boolean(Spec):
+    """true or false."""
+
+
+@dataclass(frozen=True)
+class ListOf(Spec):
+    """A list whose items all follow one spec."""
+
+    item: Spec = field(default_factory=Spec)
+    """Spec of each item."""
+    min_items: int = 0
+    """Fewest items allowed."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a fixed mapping."""
+
+    spec: Spec
+    """Spec of the value."""
+    required: bool = False
+    """Whether the key must be present."""
+
+
+@dataclass(frozen=True)
+class Fields(Spec):
+    """A mapping with a fixed set of keys; any other key is an error."""
+
+    keys: dict[str, Key] = field(default_factory=dict)
+    """Allowed keys."""
+
+
+@dataclass(frozen=True)
+class MapOf(Spec):
+    """A mapping with author-chosen keys (ids, variable names) and values of one spec."""
+
+    value: Spec = field(default_factory=Spec)
+    """Spec of each value."""
+    key_pattern: str | None = None
+    """Pattern each key must match."""
+    key_hint: str = ""
+    """Plain-English form of the key pattern."""
+    reserved: dict[str, Spec] = field(default_factory=dict)
+    """Keys with a meaning of their own (such as ``set`` in effects) and their spec."""
+    min_items: int = 0
+    """Fewest entries allowed."""
+
+
+@dataclass(frozen=True)
+class OneOf(Spec):
+    """A value of one of several shapes, told apart by its basic type."""
+
+    choices: tuple[Spec, ...] = ()
+    """Alternatives, at most one per basic type."""
+
+
+def _text(description: str, *, required: bool = False, **kw: Any) -> Key:
+    return Key(Text(description, **kw), required=required)
+
+
+CONDITION = Text(
+    "Condition in the expression language, e.g. \"mood <= -2 and not visited('details')\"",
+    expression=True,
+)
+SAY_TEXT = Text("What the speaker says")
+VARIANT = Fields(
+    "One variant of a line: the first whose `if` holds is said",
+    {"if": Key(CONDITION), "text": Key(SAY_TEXT, required=True)},
+)
+SAY = OneOf(
+    "A line, or a list of variants whose last one has no `if`",
+    (SAY_TEXT, ListOf("Variants, first match wins", VARIANT, min_items=1)),
+)
+EFFECT_VALUE = OneOf(
+    "An int variable: the number is added. A bool variable: the value is assigned.",
+    (Integer(), Boolean()),
+)
+EFFECTS = MapOf(
+    "Changes to variables when the option is chosen; ints are clamped to their range",
+    EFFECT_VALUE,
+    key_pattern=IDENTIFIER,
+    key_hint="a variable name",
+    reserved={
+        "set": MapOf(
+            "Variables assigned (rather than added to)",
+            OneOf("Value to assign", (Integer(), Boolean())),
+            key_pattern=IDENTIFIER,
+            key_hint="a variable name",
+        )
+    },
+)
+OPTION = Fields(
+    "Something the learner can say",
+    {
+        "id": _text(
+            "Unique in the scenario; results and saved sessions key on it",
+            pattern=ITEM_ID,
+            pattern_hint="letters, digits, '-', '_' or '.'",
+            required=True,
+        ),
+        "say": _text("The learner's line, as they would say it", required=True),
+        "shows": Key(
+            ListOf(
+                "Behaviour ids (rubrics/behaviours.yaml) this line shows",
+                Text(pattern=IDENTIFIER, pattern_hint="a behaviour id"),
+            )
+        ),
+        "effects": Key(EFFECTS),
+        "feedback": _text("Shown in practice mode after the choice: why it was strong or weak"),
+        "next": _text("Node the conversation moves to", required=True),
+        "if": Key(CONDITION),
+        "once": Key(Boolean("Hidden after it has been chosen once")),
+        "fallback": Key(Boolean("Taken automatically when no other option is available")),
+    },
+)
+NODE = Fields(
+    "A point in the conversation: someone speaks, then the learner replies, it moves on, or it ends",
+    {
+        "speaker": _text("A cast id, or narrator", required=True),
+        "say": Key(SAY, required=True),
+        "options": Key(ListOf("What the learner may say here (1 to 9)", OPTION, min_items=1)),
+        "next": _text("For a node without options: where the conversation goes next"),
+        "end": _text("Marks an ending", enum=OUTCOMES),
+    },
+)
+VARIABLE = Fields(
+    "A declared variable",
+    {
+        "type": _text("int or bool", enum=VARIABLE_TYPES, required=True),
+        "default": Key(OneOf("Starting value", (Integer(), Boolean())), required=True),
+        "min": Key(Integer("Smallest value (ints); effects are clamped to it")),
+        "max": Key(Integer("Largest value (ints); effects are clamped to it")),
+        "label": _text("Name shown to the learner"),
+        "meter": Key(Boolean("Show the value as a live meter during play")),
+    },
+)
+CAST_MEMBER = Fields(
+    "Someone who speaks in the scenario",
+    {
+        "name": _text("Name shown in the transcript", required=True),
+        "role": _text("Job title or relationship"),
+    },
+)
+POLICY = Fields(
+    "A policy the learner may explain",
+    {
+        "id": _text("Policy id", pattern=ITEM_ID, pattern_hint="an id", required=True),
+        "text": _text("The policy", required=True),
+    },
+)
+CONTEXT = Fields(
+    "The situation: what the issue is and who is involved",
+    {
+        "issue": _text("The type of issue", enum=ISSUES, required=True),
+        "channel": _text("How the customer is in contact", enum=CHANNELS, required=True),
+        "problem_source": _text("Where the problem comes from", enum=PROBLEM_SOURCES),
+        "customer": Key(
+            Fields(
+                "The customer",
+                {
+                    "name": _text("Customer's name"),
+                    "kind": _text("external or internal", enum=CUSTOMER_KINDS),
+                    "characteristics": Key(
+                        ListOf("Customer characteristics", Text(enum=CHARACTERISTICS))
+                    ),
+                    "indicators": Key(
+                        ListOf("Indicators of a challenging customer", Text(enum=INDICATORS))
+                    ),
+                    "description": _text("A line or two about the customer"),
+                },
+            )
+        ),
+        "organisation": Key(
+            Fields(
+                "The organisation the learner works for",
+                {
+                    "name": _text("Organisation name"),
+                    "policies": Key(ListOf("Policies the learner may explain", POLICY)),
+                    "authority": Key(
+                        Fields(
+                            "What the learner may do alone, and who to refer to",
+                            {
+                                "own": Key(ListOf("Within the learner's authority", Text())),
+                                "refer_to": _text("Cast id of the person to refer to"),
+                            },
+                        )
+                    ),
+                },
+            )
+        ),
+    },
+)
+SCENARIO = Fields(
+    "A customer-roleplay scenario, format 1",
+    {
+        "format": Key(Integer("File format version: 1", minimum=1), required=True),
+        "id": _text(
+            "Unique id, kebab-case, equal to the file stem",
+            pattern=KEBAB,
+            pattern_hint="kebab-case (lower-case words joined by '-')",
+            required=True,
+        ),
+        "version": Key(
+            Integer("Author's revision, recorded with every result", minimum=1), required=True
+        ),
+        "title": _text("Title", required=True),
+        "summary": _text("One to three sentences for the scenario browser"),
+        "rubric": _text("Default rubric id"),
+        "difficulty": Key(Integer("1 (introductory) to 3 (hard)", minimum=1, maximum=3)),
+        "context": Key(CONTEXT, required=True),
+        "cast": Key(
+            MapOf(
+                "Who can speak; `customer` is required, `narrator` is built in",
+                CAST_MEMBER,
+                key_pattern=ITEM_ID,
+                key_hint="a cast id",
+            ),
+            required=True,
+        ),
+        "variables": Key(
+            MapOf(
+                "Every variable is declared here",
+                VARIABLE,
+                key_pattern=IDENTIFIER,
+                key_hint="a name of letters, digits and '_'",
+            )
+        ),
+        "start": _text("Id of the first node"),
+        "nodes": Key(
+            MapOf(
+                "The conversation graph",
+                NODE,
+                key_pattern=ITEM_ID,
+                key_hint="a node id",
+                min_items=1,
+            ),
+            required=True,
+        ),
+    },
+)
+
+
+def json_schema(spec: Spec = SCENARIO) -> dict[str, Any]:
+    """Return the draft-07 JSON Schema for ``spec`` (by default the whole scenario file)."""
+    schema = _schema(spec)
+    if spec is SCENARIO:
+        schema = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$id": "https://customer-roleplay.example/schema/scenario.schema.json",
+            "title": "customer-roleplay scenario (format 1)",
+            **schema,
+        }
+    return schema
+
+
+def _schema(spec: Spec) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if spec.description:
+        out["description"] = spec.description
+    if isinstance(spec, Text):
+        out["type"] = "string"
+        if spec.enum is not None:
+            out["enum"] = list(spec.enum)
+        if spec.pattern is not None:
+            out["pattern"] = spec.pattern
+    elif isinstance(spec, Integer):
+        out["type"] = "integer"
+        if spec.minimum is not None:
+            out["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            out["maximum"] = spec.maximum
+    elif isinstance(spec, Boolean):
+        out["type"] = "boolean"
+    elif isinstance(spec, ListOf):
+        out["type"] = "array"
+        out["items"] = _schema(spec.item)
+        if spec.min_items:
+            out["minItems"] = spec.min_items
+    elif isinstance(spec, Fields):
+        out["type"] = "object"
+        out["properties"] = {name: _schema(key.spec) for name, key in spec.keys.items()}
+        required = [name for name, key in spec.keys.items() if key.required]
+        if required:
+            out["required"] = required
+        out["additionalProperties"] = False
+    elif isinstance(spec, MapOf):
+        out["type"] = "object"
+        if spec.reserved:
+            out["properties"] = {name: _schema(sub) for name, sub in spec.reserved.items()}
+        if spec.key_pattern is not None:
+            out["propertyNames"] = {"pattern": spec.key_pattern}
+        out["additionalProperties"] = _schema(spec.value)
+        if spec.min_items:
+            out["minProperties"] = spec.min_items
+    elif isinstance(spec, OneOf):
+        out["anyOf"] = [_schema(choice) for choice in spec.choices]
+    return out

@@ -1,0 +1,1 @@
+"""The Textual interface (imports textual; nothing in the core imports this package)."""

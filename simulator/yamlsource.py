@@ -1,0 +1,284 @@
+"""Safe YAML loading that keeps where every value and key starts (1-based line and column).
+
+Only plain data is accepted: no Python tags, no custom constructors. Files larger than
+``MAX_BYTES``, nesting deeper than ``MAX_DEPTH`` and alias expansion beyond ``MAX_NODES`` values
+are refused with a located problem before any large structure is built, so a "billion laughs"
+file or a 50 MB file fails in milliseconds rather than hanging.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from simulator.codes import rule
+from simulator.errors import Problem
+
+try:  # libyaml is several times faster; the pure-Python loader is the fallback.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest file accepted (a 25-node scenario is about 20 kB)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted."""
+MAX_NODES = 100_000
+"""Most values accepted after alias expansion."""
+
+YamlPath = tuple[str | int, ...]
+"""Where a value sits in the document: mapping keys and list indexes from the root."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based position in a source file."""
+
+    line: int
+    """1-based line."""
+    col: int
+    """1-based column."""
+
+
+@dataclass
+class Document:
+    """Plain data (dicts, lists, scalars) loaded from YAML, plus the position of every value."""
+
+    path: str
+    """The file name as the user gave it, used in every problem."""
+    data: Any
+    """The loaded value: dicts with str keys, lists, str, int, float, bool or None."""
+    marks: dict[YamlPath, Mark] = field(default_factory=dict)
+    """Where each value starts (for quoted strings, the first character inside the quotes)."""
+    key_marks: dict[YamlPath, Mark] = field(default_factory=dict)
+    """Where each mapping key starts, by the path of the value it introduces."""
+    one_line: set[YamlPath] = field(default_factory=set)
+    """Scalars written on one line (plain or quoted), where a character offset maps to a column."""
+
+    def mark(self, path: YamlPath) -> Mark:
+        """Return where the value at ``path`` starts, or its nearest ancestor's position."""
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, Mark(1, 1))
+
+    def key_mark(self, path: YamlPath) -> Mark:
+        """Return where the key introducing ``path`` starts (the value's mark if it has no key)."""
+        return self.key_marks.get(path) or self.mark(path)
+
+    def problem(
+        self, code: str, path: YamlPath, message: str, *, at_key: bool = False, offset: int = 0
+    ) -> Problem:
+        """Build a problem of rule ``code`` at the value (or key) at ``path``.
+
+        ``offset`` is a character offset inside a one-line string value (an expression), added to
+        the column when the string is written on one line.
+        """
+        where = self.key_mark(path) if at_key else self.mark(path)
+        col = where.col + (offset if path in self.one_line and not at_key else 0)
+        return Problem(self.path, where.line, col, rule(code).severity, code, message)
+
+
+class _Refused(Exception):
+    """Raised inside the walk when a resource limit is hit."""
+
+    def __init__(self, message: str, node: Node) -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+
+
+def _tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _mark(node: Node) -> Mark:
+    m = node.start_mark
+    col = m.column + 1
+    if isinstance(node, ScalarNode) and node.style in ("'", '"'):
+        col += 1
+    return Mark(m.line + 1, col)
+
+
+class _Builder:
+    """Turns a composed YAML node graph into plain data, recording marks and problems."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.doc = Document(display, None)
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.constructor = SafeConstructor()
+
+    def located(self, code: str, node: Node, message: str) -> None:
+        m = _mark(node)
+        self.problems.append(
+            Problem(self.display, m.line, m.col, rule(code).severity, code, message)
+        )
+
+    def build(self, node: Node, path: YamlPath, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Refused(
+                f"the file expands to more than {MAX_NODES:,} values (too many aliases?); "
+                "refusing to load it",
+                node,
+            )
+        if depth > MAX_DEPTH:
+            raise _Refused(f"the file is nested more than {MAX_DEPTH} levels deep", node)
+        self.doc.marks[path] = _mark(node)
+        if isinstance(node, MappingNode):
+            return self.build_mapping(node, path, depth)
+        if isinstance(node, SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self.located("E003", node, f"YAML tag '{_tag(node.tag)}' is not allowed here")
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        if node.style in (None, "'", '"') and node.start_mark.line == node.end_mark.line:
+            self.doc.one_line.add(path)
+        return self.build_scalar(node)
+
+    def build_mapping(self, node: MappingNode, path: YamlPath, depth: int) -> dict[str, Any]:
+        if node.tag not in ("tag:yaml.org,2002:map",):
+            self.located("E003", node, f"YAML tag '{_tag(node.tag)}' is not allowed here")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.located(
+                    "E010", key_node, "a mapping key must be plain text, not a list or map"
+                )
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.doc.key_marks[(*path, key)]
+                self.located(
+                    "E004",
+                    key_node,
+                    f"duplicate key '{key}' (first defined at line {first.line}); "
+                    "YAML would silently keep only the last one",
+                )
+                continue
+            child = (*path, key)
+            self.doc.key_marks[child] = _mark(key_node)
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+    def build_scalar(self, node: ScalarNode) -> Any:
+        try:
+            value = self.constructor.construct_object(node)
+        except ConstructorError:
+            self.located("E003", node, f"YAML tag '{_tag(node.tag)}' is not allowed here")
+            return None
+        if isinstance(value, datetime.date | datetime.datetime):
+            return str(node.value)  # dates are text to us; keep what the author wrote
+        if isinstance(value, bytes):
+            self.located("E003", node, "binary values are not allowed in a scenario")
+            return None
+        return value
+
+
+def _syntax_problem(display: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    message = ", ".join(str(p) for p in parts if p) or str(exc).splitlines()[0]
+    return Problem(
+        display, line, col, rule("E001").severity, "E001", f"YAML syntax error: {message}"
+    )
+
+
+def parse_document(text: str, display: str) -> tuple[Document | None, list[Problem]]:
+    """Parse YAML text into a located Document; problems replace exceptions."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return None, [_too_large(display, len(text.encode("utf-8", "surrogatepass")))]
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return None, [_syntax_problem(display, exc)]
+    except (RecursionError, MemoryError):
+        return None, [
+            Problem(
+                display,
+                1,
+                1,
+                rule("E002").severity,
+                "E002",
+                "the file is nested too deeply to read",
+            )
+        ]
+    if root is None:
+        return None, [Problem(display, 1, 1, rule("E001").severity, "E001", "the file is empty")]
+    builder = _Builder(display)
+    try:
+        builder.doc.data = builder.build(root, (), 0)
+    except _Refused as refused:
+        builder.problems.append(
+            Problem(display, *_pos(refused.node), rule("E002").severity, "E002", refused.message)
+        )
+        return None, builder.problems
+    return builder.doc, builder.problems
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    m = _mark(node)
+    return m.line, m.col
+
+
+def _too_large(display: str, size: int) -> Problem:
+    return Problem(
+        display,
+        1,
+        1,
+        rule("E002").severity,
+        "E002",
+        f"the file is {size / 1_048_576:.1f} MB; the limit is {MAX_BYTES // 1_048_576} MB",
+    )
+
+
+def read_document(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read and parse a YAML file; a missing, unreadable or oversized file is a located problem."""
+    shown = display if display is not None else str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [_too_large(shown, size)]
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return None, [
+            Problem(shown, 1, 1, rule("E001").severity, "E001", f"cannot read file: {reason}")
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            Problem(
+                shown,
+                line,
+                col,
+                rule("E001").severity,
+                "E001",
+                "the file is not UTF-8 text (save it as UTF-8)",
+            )
+        ]
+    return parse_document(text, shown)
+
+
+def walk_strings(value: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, str]]:
+    """Yield every string value in the data with its path (for content checks such as TODO)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from walk_strings(item, (*path, i))
