@@ -42,6 +42,8 @@ def resolve(ref: str) -> Path:
     bundled = {scenario_id_of(p): p for p in bundled_scenario_paths()}
     if ref in bundled:
         return bundled[ref]
+    if "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")):
+        raise UnknownScenario(f"no such file: {ref}")
     hint = suggest(ref, bundled)
     listing = ", ".join(bundled) or "none"
     raise UnknownScenario(

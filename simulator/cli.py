@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from simulator import __version__
-from simulator.catalog import UnknownScenario, bundled_scenario_paths, open_scenario
+from simulator.catalog import Opened, UnknownScenario, bundled_scenario_paths, open_scenario
 from simulator.engine import LEARNER, EngineError, OptionUnavailable, Session
 from simulator.errors import Problem, ScenarioError, Severity
 from simulator.lint import check_scenario_file, scenario_files
@@ -64,8 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the command line; return the exit code (usage errors return 2, never raise)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits for usage errors, --help and --version
+        return (
+            EXIT_OK if exc.code is None else exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        )
     try:
         if args.command in (None, "play"):
             return cmd_play(getattr(args, "scenario", None))
@@ -116,9 +121,13 @@ def cmd_lint(paths: list[Path], fmt: str, strict: bool) -> int:
     return EXIT_INPUT if errors or (strict and warnings) else EXIT_OK
 
 
-def _open(ref: str) -> Any:
+def _open(ref: str) -> Opened | None:
     try:
-        return open_scenario(ref)
+        opened = open_scenario(ref)
+        _print_problems(
+            opened.warnings
+        )  # warnings do not stop play, but the author should see them
+        return opened
     except UnknownScenario as exc:
         print(f"roleplay: {exc}", file=sys.stderr)
     except ScenarioError as exc:

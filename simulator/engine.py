@@ -168,7 +168,7 @@ class Session:
         for option in available:
             if option.id == ref:
                 return option
-        if ref.isdigit() and 1 <= int(ref) <= len(available):
+        if ref.isascii() and ref.isdigit() and 1 <= int(ref) <= len(available):
             return available[int(ref) - 1]
         raise OptionUnavailable(ref, self.node, available)
 

@@ -7,6 +7,7 @@ report the remaining problems in the same run.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,8 +122,18 @@ class Conformer:
         self.doc = doc
         self.problems = problems
 
-    def report(self, code: str, path: YamlPath, message: str, *, at_key: bool = False) -> None:
+    def report(
+        self,
+        code: str,
+        path: YamlPath,
+        message: str,
+        *,
+        at_key: bool = False,
+        lost: YamlPath | None = None,
+    ) -> None:
+        """Record a problem; the value at ``lost`` (by default ``path``) is dropped from now on."""
         self.problems.append(self.doc.problem(code, path, message, at_key=at_key))
+        self.doc.broken.add(path if lost is None else lost)
 
     def wrong_type(self, s: spec.Spec, value: Any, path: YamlPath) -> _Invalid:
         self.report(
@@ -132,6 +143,8 @@ class Conformer:
 
     def conform(self, s: spec.Spec, value: Any, path: YamlPath) -> Any:
         """Return ``value`` with bad parts removed (``INVALID`` if it is unusable as a whole)."""
+        if path in self.doc.refused:
+            return INVALID  # already reported while reading the YAML (a tag)
         if isinstance(s, spec.OneOf):
             for choice in s.choices:
                 if _matches_basic_type(choice, value):
@@ -173,29 +186,38 @@ class Conformer:
             return INVALID
         if s.pattern is not None and not re.match(s.pattern, value):
             self.report(
-                "E013", path, f"{describe(path)} '{value}' should be {s.pattern_hint or s.pattern}"
+                "E013",
+                path,
+                f"{describe(path)} should be {s.pattern_hint or s.pattern}, not '{value}'",
             )
             return INVALID
         return value
 
     def conform_fields(self, s: spec.Fields, value: dict[str, Any], path: YamlPath) -> Any:
         result: dict[str, Any] = {}
+        misspelt: set[str] = set()
         for key, item in value.items():
             if key not in s.keys:
                 where = describe(path)
+                hint = suggest(key, s.keys)
                 self.report(
-                    "E012",
-                    (*path, key),
-                    f"unknown key '{key}' in {where}{suggest(key, s.keys)}",
-                    at_key=True,
+                    "E012", (*path, key), f"unknown key '{key}' in {where}{hint}", at_key=True
                 )
+                misspelt.update(difflib.get_close_matches(key, s.keys, n=1, cutoff=0.6))
                 continue
             cleaned = self.conform(s.keys[key].spec, item, (*path, key))
             if cleaned is not INVALID:
                 result[key] = cleaned
         for key, k in s.keys.items():
-            if k.required and key not in value:
-                self.report("E011", path, f"{describe(path)} is missing '{key}'", at_key=True)
+            # a misspelt key ('idd' for 'id') is reported once, as unknown with a suggestion
+            if k.required and key not in value and key not in misspelt:
+                self.report(
+                    "E011",
+                    path,
+                    f"{describe(path)} is missing '{key}'",
+                    at_key=True,
+                    lost=(*path, key),
+                )
         return result
 
     def conform_map(self, s: spec.MapOf, value: dict[str, Any], path: YamlPath) -> Any:
@@ -244,15 +266,24 @@ class _ScenarioBuilder:
         self.doc = doc
         self.problems = problems
 
-    def report(self, code: str, path: YamlPath, message: str, **kw: Any) -> None:
+    def report(
+        self, code: str, path: YamlPath, message: str, *, dropped: bool = False, **kw: Any
+    ) -> None:
+        """Record a problem; ``dropped`` when the value at ``path`` is left out of the model."""
         self.problems.append(self.doc.problem(code, path, message, **kw))
+        if dropped:
+            self.doc.broken.add(path)
 
     def condition(self, source: str, path: YamlPath) -> Condition | None:
         try:
             parsed = expr.parse(source)
         except expr.ExprError as exc:
             self.report(
-                "E030", path, f"cannot read condition '{source}': {exc.message}", offset=exc.offset
+                "E030",
+                path,
+                f"cannot read condition '{source}': {exc.message}",
+                offset=exc.offset,
+                dropped=True,
             )
             return None
         return Condition(source, parsed, path)
@@ -280,7 +311,8 @@ class _ScenarioBuilder:
             cid: CastMember(cid, m.get("name", cid), m.get("role", ""))
             for cid, m in data.get("cast", {}).items()
         }
-        if "cast" in data and "customer" not in data["cast"]:
+        raw_cast = self.doc.data.get("cast")
+        if "cast" in data and isinstance(raw_cast, dict) and "customer" not in raw_cast:
             self.report("E011", ("cast",), "'cast' is missing 'customer'", at_key=True)
         if "narrator" in data.get("cast", {}):
             self.report(
@@ -342,6 +374,7 @@ class _ScenarioBuilder:
                     path,
                     f"'{name}' is a reserved word; choose another variable name",
                     at_key=True,
+                    dropped=True,
                 )
                 continue
             vtype = v.get("type")
@@ -429,6 +462,7 @@ class _ScenarioBuilder:
             for i, o in enumerate(options_data):
                 opath: YamlPath = (*path, "options", i)
                 if "id" not in o:
+                    self.doc.broken.add(opath)  # reported as missing or invalid; left out
                     continue
                 first = seen_options.get(o["id"])
                 if first is not None:
@@ -439,6 +473,7 @@ class _ScenarioBuilder:
                         f"{self.doc.mark(first).line}; option ids must be unique in the "
                         "scenario",
                     )
+                    self.doc.broken.add(opath)  # the option is left out of the model
                     continue
                 seen_options[o["id"]] = (*opath, "id")
                 options.append(self.option(o, opath, node_id))

@@ -42,6 +42,7 @@ RESERVED_NAMES = ("turns", "true", "false", "and", "or", "not", "set", "True", "
 
 KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+OPTION_ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"  # a letter first: `--choose 2` means the second option
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
@@ -174,8 +175,8 @@ OPTION = Fields(
     {
         "id": _text(
             "Unique in the scenario; results and saved sessions key on it",
-            pattern=ITEM_ID,
-            pattern_hint="letters, digits, '-', '_' or '.'",
+            pattern=OPTION_ID,
+            pattern_hint="a letter followed by letters, digits, '-', '_' or '.'",
             required=True,
         ),
         "say": _text("The learner's line, as they would say it", required=True),

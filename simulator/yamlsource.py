@@ -61,6 +61,16 @@ class Document:
     """Where each mapping key starts, by the path of the value it introduces."""
     one_line: set[YamlPath] = field(default_factory=set)
     """Scalars written on one line (plain or quoted), where a character offset maps to a column."""
+    broken: set[YamlPath] = field(default_factory=set)
+    """Values already reported and dropped or left incomplete while loading. Later checks that
+    depend on them stay silent, so one mistake gives one problem rather than a cascade."""
+    refused: set[YamlPath] = field(default_factory=set)
+    """Values refused while reading the YAML (a tag), loaded as None: not checked again."""
+
+    def damaged(self, path: YamlPath) -> bool:
+        """True if the value at ``path``, anything inside it or anything around it is broken."""
+        n = len(path)
+        return any(p[:n] == path or path[: len(p)] == p for p in self.broken)
 
     def mark(self, path: YamlPath) -> Mark:
         """Return where the value at ``path`` starts, or its nearest ancestor's position."""
@@ -115,20 +125,39 @@ class _Builder:
         self.problems: list[Problem] = []
         self.count = 0
         self.constructor = SafeConstructor()
+        self.seen: set[int] = set()
+        """Ids of the YAML nodes built so far: meeting one again means an alias (``*name``)."""
+        self.stack: list[tuple[Node, bool]] = []
+        """The nodes being built, from the root down, each with whether it is an alias."""
 
-    def located(self, code: str, node: Node, message: str) -> None:
+    def located(self, code: str, node: Node, message: str, path: YamlPath) -> None:
+        """Record a problem at ``node`` and mark ``path`` as broken (incomplete or unusable)."""
         m = _mark(node)
         self.problems.append(
             Problem(self.display, m.line, m.col, rule(code).severity, code, message)
         )
+        self.doc.broken.add(path)
+
+    def refuse(self, node: Node, message: str, path: YamlPath) -> None:
+        """Report a value that is not plain data (E003); it is loaded as None."""
+        self.refuse(node, message, path)
+        self.doc.refused.add(path)
 
     def build(self, node: Node, path: YamlPath, depth: int) -> Any:
+        self.stack.append((node, id(node) in self.seen))
+        self.seen.add(id(node))
+        try:
+            return self.build_value(node, path, depth)
+        finally:
+            self.stack.pop()
+
+    def build_value(self, node: Node, path: YamlPath, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise _Refused(
                 f"the file expands to more than {MAX_NODES:,} values (too many aliases?); "
                 "refusing to load it",
-                node,
+                self.expanding(),
             )
         if depth > MAX_DEPTH:
             raise _Refused(f"the file is nested more than {MAX_DEPTH} levels deep", node)
@@ -137,57 +166,87 @@ class _Builder:
             return self.build_mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
-                self.located("E003", node, f"YAML tag '{_tag(node.tag)}' is not allowed here")
+                self.refuse(node, f"YAML tag '{_tag(node.tag)}' is not allowed here", path)
+                return None
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         if node.style in (None, "'", '"') and node.start_mark.line == node.end_mark.line:
             self.doc.one_line.add(path)
-        return self.build_scalar(node)
+        return self.build_scalar(node, path)
 
-    def build_mapping(self, node: MappingNode, path: YamlPath, depth: int) -> dict[str, Any]:
+    def expanding(self) -> Node:
+        """Return where to report too many values: the value holding the outermost alias.
+
+        An alias's node is the anchored value itself, whose position is the anchor's, not the
+        place that repeats it; the value that contains the alias is where the expansion happens.
+        """
+        for (parent, _), (_, alias) in zip(self.stack, self.stack[1:], strict=False):
+            if alias:
+                return parent
+        return self.stack[-1][0]
+
+    def build_mapping(self, node: MappingNode, path: YamlPath, depth: int) -> Any:
         if node.tag not in ("tag:yaml.org,2002:map",):
-            self.located("E003", node, f"YAML tag '{_tag(node.tag)}' is not allowed here")
+            self.refuse(node, f"YAML tag '{_tag(node.tag)}' is not allowed here", path)
+            return None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.located(
-                    "E010", key_node, "a mapping key must be plain text, not a list or map"
+                    "E010", key_node, "a mapping key must be plain text, not a list or map", path
                 )
                 continue
             key = str(key_node.value)
+            child = (*path, key)
             if key in result:
-                first = self.doc.key_marks[(*path, key)]
+                first = self.doc.key_marks[child]
                 self.located(
                     "E004",
                     key_node,
-                    f"duplicate key '{key}' (first defined at line {first.line}); "
-                    "YAML would silently keep only the last one",
+                    f"duplicate key '{key}' (first written at line {first.line}); a key can "
+                    "appear only once here, so rename or remove one of them",
+                    child,
                 )
                 continue
-            child = (*path, key)
             self.doc.key_marks[child] = _mark(key_node)
             result[key] = self.build(value_node, child, depth + 1)
         return result
 
-    def build_scalar(self, node: ScalarNode) -> Any:
+    def build_scalar(self, node: ScalarNode, path: YamlPath) -> Any:
         try:
             value = self.constructor.construct_object(node)
         except ConstructorError:
-            self.located("E003", node, f"YAML tag '{_tag(node.tag)}' is not allowed here")
+            self.refuse(node, f"YAML tag '{_tag(node.tag)}' is not allowed here", path)
             return None
         if isinstance(value, datetime.date | datetime.datetime):
             return str(node.value)  # dates are text to us; keep what the author wrote
         if isinstance(value, bytes):
-            self.located("E003", node, "binary values are not allowed in a scenario")
+            self.refuse(node, "binary values are not allowed in a scenario", path)
             return None
         return value
+
+
+_SYNTAX_HINTS = {
+    "mapping values are not allowed": "text containing ': ' must be in quotes",
+    "found character '\\t'": "indent with spaces, not tabs",
+    "found a tab character": "indent with spaces, not tabs",
+}
+"""Plain-English advice for the YAML errors authors meet most, by the start of the message."""
 
 
 def _syntax_problem(display: str, exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    context, problem = getattr(exc, "context", None), getattr(exc, "problem", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark is not mark:
+        # e.g. an unclosed '[' is only noticed lines later: say where it was opened
+        context = f"{context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1}"
+    parts = [problem, context]
     message = ", ".join(str(p) for p in parts if p) or str(exc).splitlines()[0]
+    hint = next((h for start, h in _SYNTAX_HINTS.items() if message.startswith(start)), "")
+    if hint:
+        message += f" ({hint})"
     return Problem(
         display, line, col, rule("E001").severity, "E001", f"YAML syntax error: {message}"
     )
@@ -237,7 +296,8 @@ def _too_large(display: str, size: int) -> Problem:
         1,
         rule("E002").severity,
         "E002",
-        f"the file is {size / 1_048_576:.1f} MB; the limit is {MAX_BYTES // 1_048_576} MB",
+        f"the file is too large ({size:,} bytes); the limit is {MAX_BYTES // 1_048_576} MB "
+        f"({MAX_BYTES:,} bytes)",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 
@@ -10,6 +11,7 @@ from simulator.errors import Problem
 from simulator.lint.context import LintContext
 from simulator.lint.expressions import conditions
 from simulator.loader import describe
+from simulator.spec import NARRATOR
 from simulator.yamlsource import walk_strings
 
 _TODO = re.compile(r"\b(TODO|FIXME|XXX)\b")
@@ -28,11 +30,17 @@ def check_variants(ctx: LintContext) -> Iterator[Problem]:
             )  # fmt: skip
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def check_unused_variables(ctx: LintContext) -> Iterator[Problem]:
     """W105: every declared variable is read by some condition."""
     read: set[str] = set()
     for cond in conditions(ctx):
         read |= expr.names(cond.expr)
+    for path, text in walk_strings(ctx.doc.data):
+        if path and path[-1] == "if" and ctx.damaged(path):
+            read |= set(_NAME.findall(text))  # a condition left out for its own errors
     for var in ctx.scenario.variables.values():
         if var.name not in read and not var.meter:
             yield ctx.problem(
@@ -59,9 +67,17 @@ def check_todo(ctx: LintContext) -> Iterator[Problem]:
 def check_unused_cast(ctx: LintContext) -> Iterator[Problem]:
     """W107: every cast member speaks somewhere."""
     s = ctx.scenario
+    if ("nodes",) in ctx.doc.broken or ctx.damaged(
+        ("context", "organisation", "authority", "refer_to")
+    ):
+        return
     speaking = {n.speaker for n in s.nodes.values()}
+    if any(ctx.damaged((*n.where, "speaker")) for n in s.nodes.values()):
+        return  # a speaker was reported as missing or wrong: who speaks is not known
     if s.context.organisation.refer_to:
         speaking.add(s.context.organisation.refer_to)
+    for name in speaking - {*s.cast, NARRATOR}:  # a misspelt speaker, reported as unknown
+        speaking.update(difflib.get_close_matches(name, list(s.cast), n=1, cutoff=0.6))
     for cid in s.cast:
         if cid not in speaking:
             yield ctx.problem(

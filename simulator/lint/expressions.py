@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from simulator import expr
 from simulator.errors import Problem
 from simulator.lint.context import LintContext
 from simulator.model import Condition, Effect
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _KIND_CODES = {
     "undeclared": "E022",
@@ -28,12 +31,27 @@ def conditions(ctx: LintContext) -> Iterator[Condition]:
                 yield option.condition
 
 
+def _broken_variable(ctx: LintContext, cond: Condition, offset: int) -> bool:
+    """True if the name at ``offset`` is a variable whose declaration was already reported."""
+    if ("variables",) in ctx.doc.broken:
+        return True
+    match = _NAME.match(cond.source, offset)
+    return match is not None and match.group(0) in ctx.written_ids("variables")
+
+
 def check_conditions(ctx: LintContext) -> Iterator[Problem]:
     """E021/E022/E025/E031: names exist and types fit in every condition."""
     s = ctx.scenario
     types = {name: v.type for name, v in s.variables.items()}
+    # nodes and options left out of the model for their own errors are not unknown here
+    nodes = set(s.nodes) | ctx.written_ids("nodes")
+    options = set(s.options_by_id) | ctx.written_option_ids()
     for cond in conditions(ctx):
-        for issue in expr.check(cond.expr, types, s.nodes, s.options_by_id, expect="bool"):
+        for issue in expr.check(cond.expr, types, nodes, options, expect="bool"):
+            if issue.kind == "undeclared" and _broken_variable(ctx, cond, issue.offset):
+                continue
+            if issue.kind in ("unknown-node", "unknown-option") and ("nodes",) in ctx.doc.broken:
+                continue
             yield ctx.problem(
                 _KIND_CODES.get(issue.kind, "E031"), cond.where,
                 f"in condition '{cond.source}': {issue.message}", offset=issue.offset,
@@ -75,10 +93,10 @@ def check_effects(ctx: LintContext) -> Iterator[Problem]:
                         f"'{var.name}' is a bool: set it to true or false, not {effect.value}",
                     )  # fmt: skip
                 elif var.type == "int" and value_is_bool:
+                    what = "a number to set it to" if effect.assign else "a number to add"
                     yield ctx.problem(
                         "E031", effect.where,
-                        f"'{var.name}' is an int: give a number to add (or use set:), "
-                        f"not {str(effect.value).lower()}",
+                        f"'{var.name}' is an int: give {what}, not {str(effect.value).lower()}",
                     )  # fmt: skip
                 elif var.type == "int" and not value_is_bool:
                     yield from _effect_range(ctx, var.name, var.min, var.max, effect)

@@ -48,13 +48,41 @@ def can_reach_ending(nodes: dict[str, Node], endings: set[str] | None = None) ->
     return good
 
 
+_EXITS = ("options", "next", "end")
+
+
 def _raw_keys(ctx: LintContext, node: Node) -> set[str]:
-    raw = ctx.doc.data.get("nodes", {}).get(node.id, {})
-    return set(raw) if isinstance(raw, dict) else set()
+    return ctx.raw_keys(node.where)
 
 
 def _is_dead_end(ctx: LintContext, node: Node) -> bool:
-    return not node.is_end and not ({"options", "next", "end"} & _raw_keys(ctx, node))
+    return (
+        not node.is_end
+        and not (set(_EXITS) & _raw_keys(ctx, node))
+        and not any(ctx.misspelt(node.where, key) for key in _EXITS)  # reported as unknown
+    )
+
+
+def _lost_exits(ctx: LintContext, node: Node) -> bool:
+    """True if some of the node's ways out were dropped for a problem already reported."""
+    return any(ctx.damaged((*node.where, key)) for key in _EXITS) or any(
+        ctx.misspelt(node.where, key) for key in _EXITS
+    )
+
+
+def _graph_incomplete(ctx: LintContext, ids: set[str]) -> bool:
+    """True if any of these nodes lost a way out, is a dead end or leads to a missing node.
+
+    Then which nodes can be reached is not known, and warnings about it would be guesses.
+    """
+    nodes = ctx.scenario.nodes
+    return ("nodes",) in ctx.doc.broken or any(
+        _lost_exits(ctx, nodes[nid])
+        or _is_dead_end(ctx, nodes[nid])
+        or any(nxt not in nodes for nxt in nodes[nid].successors())
+        for nid in ids
+        if nid in nodes
+    )
 
 
 def _marked_end(ctx: LintContext, node: Node) -> bool:
@@ -78,22 +106,49 @@ def check_traps(ctx: LintContext) -> Iterator[Problem]:
     """E041: an ending can be reached from every node."""
     nodes = ctx.scenario.nodes
     if not any(_marked_end(ctx, n) for n in nodes.values()):
-        if nodes:
+        # an ending may be among nodes or keys already reported and left out
+        lost = ctx.written_ids("nodes") - set(nodes) or any(
+            _lost_exits(ctx, n) for n in nodes.values()
+        )
+        if nodes and not lost:
             yield ctx.problem(
                 "E041", ("nodes",),
                 "the scenario has no ending: mark at least one node with 'end: <outcome>'",
                 at_key=True,
             )  # fmt: skip
         return
-    good = can_reach_ending(nodes, {n.id for n in nodes.values() if _marked_end(ctx, n)})
-    for node in nodes.values():
-        if node.id not in good and not _is_dead_end(ctx, node):
-            yield ctx.problem(
-                "E041", node.where,
-                f"no ending can be reached from node '{node.id}': every route from here loops "
-                "forever; give the loop a way out",
-                at_key=True,
-            )  # fmt: skip
+    # Endings, dead ends (reported as E040) and nodes that lost a way out to a problem already
+    # reported all count as places a route can finish, so one mistake is one problem.
+    finishes = {
+        n.id
+        for n in nodes.values()
+        if _marked_end(ctx, n) or _is_dead_end(ctx, n) or _lost_exits(ctx, n)
+    }
+    good = can_reach_ending(nodes, finishes)
+    trapped = [n for n in nodes.values() if n.id not in good]
+    # Report each trap once, at the node where routes enter it, naming the nodes it holds.
+    trapped_ids = {n.id for n in trapped}
+    entered = {nxt for n in nodes.values() if n.id not in trapped_ids for nxt in n.successors()}
+    entries = [n for n in trapped if n.id in entered or n.id == ctx.scenario.start]
+    covered: set[str] = set()
+    for node in [*entries, *trapped]:
+        if node.id in covered:
+            continue
+        inside = reachable_from(nodes, node.id) & trapped_ids
+        covered |= inside
+        others = [nid for nid in nodes if nid in inside and nid != node.id]
+        through = f" or the nodes it leads to ({_names(others)})" if others else ""
+        yield ctx.problem(
+            "E041", node.where,
+            f"no ending can be reached from node '{node.id}'{through}: every route from here "
+            "loops forever; give the loop a way out",
+            at_key=True,
+        )  # fmt: skip
+
+
+def _names(ids: list[str]) -> str:
+    quoted = [f"'{i}'" for i in ids]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def check_reachability(ctx: LintContext) -> Iterator[Problem]:
@@ -102,6 +157,8 @@ def check_reachability(ctx: LintContext) -> Iterator[Problem]:
     if s.start not in s.nodes:
         return
     seen = reachable_from(s.nodes, s.start)
+    if _graph_incomplete(ctx, seen):
+        return  # a route was lost to an error already reported; fix that first
     for node in s.nodes.values():
         if node.id in seen:
             continue
@@ -128,8 +185,8 @@ def check_options(ctx: LintContext) -> Iterator[Problem]:
     """W102/W103/W108: a node's options cannot all disappear."""
     nodes = ctx.scenario.nodes
     for node in nodes.values():
-        if not node.options:
-            continue
+        if not node.options or ctx.damaged((*node.where, "options")):
+            continue  # with options left out for their own errors, these would be guesses
         fallbacks = [o for o in node.options if o.fallback]
         for extra in fallbacks[1:]:
             yield ctx.problem(

@@ -12,9 +12,16 @@ from simulator.spec import NARRATOR
 def check_start(ctx: LintContext) -> Iterator[Problem]:
     """E020: ``start`` exists and names a node."""
     s = ctx.scenario
+    if ("nodes",) in ctx.doc.broken:
+        return  # the nodes could not be read, so there is nothing to check start against
     if "start" not in ctx.doc.data:
-        yield ctx.problem("E020", (), "the scenario has no 'start': name the first node")
-    elif s.start and s.start not in s.nodes:
+        if not ctx.misspelt((), "start"):  # a misspelt 'start' is reported as an unknown key
+            yield ctx.problem("E020", (), "the scenario has no 'start': name the first node")
+    elif ctx.damaged(("start",)):
+        return  # wrong type, already reported
+    elif not s.start.strip():
+        yield ctx.problem("E020", ("start",), "'start' is empty: name the first node")
+    elif s.start not in s.nodes and s.start not in ctx.written_ids("nodes"):
         yield ctx.problem(
             "E020", ("start",), f"start node '{s.start}' does not exist{suggest(s.start, s.nodes)}"
         )
@@ -23,15 +30,18 @@ def check_start(ctx: LintContext) -> Iterator[Problem]:
 def check_next(ctx: LintContext) -> Iterator[Problem]:
     """E021: every ``next`` names a node."""
     nodes = ctx.scenario.nodes
+    if ("nodes",) in ctx.doc.broken:
+        return
+    written = ctx.written_ids("nodes")  # a node left out for its own errors is not unknown
     for node in nodes.values():
-        if node.next is not None and node.next not in nodes:
+        if node.next is not None and node.next not in written:
             yield ctx.problem(
                 "E021", (*node.where, "next"),
                 f"node '{node.id}' goes next to '{node.next}', which does not exist"
                 f"{suggest(node.next, nodes)}",
             )  # fmt: skip
         for option in node.options:
-            if option.next is not None and option.next not in nodes:
+            if option.next is not None and option.next not in written:
                 yield ctx.problem(
                     "E021", (*option.where, "next"),
                     f"option '{option.id}' goes to node '{option.next}', which does not exist"
@@ -42,15 +52,18 @@ def check_next(ctx: LintContext) -> Iterator[Problem]:
 def check_speakers(ctx: LintContext) -> Iterator[Problem]:
     """E024: every speaker is a cast member or the narrator."""
     known = [*ctx.scenario.cast, NARRATOR]
+    written = ctx.written_ids("cast")  # a cast member left out for its own errors is not unknown
+    if ("cast",) in ctx.doc.broken:
+        return
     for node in ctx.scenario.nodes.values():
-        if node.speaker and node.speaker not in known:
+        if node.speaker and node.speaker not in known and node.speaker not in written:
             yield ctx.problem(
                 "E024", (*node.where, "speaker"),
                 f"speaker '{node.speaker}' is not in cast{suggest(node.speaker, known)}; "
                 f"add it under 'cast' or use one of: {', '.join(known)}",
             )  # fmt: skip
     refer_to = ctx.scenario.context.organisation.refer_to
-    if refer_to is not None and refer_to not in ctx.scenario.cast:
+    if refer_to is not None and refer_to not in ctx.scenario.cast and refer_to not in written:
         yield ctx.problem(
             "E024", ("context", "organisation", "authority", "refer_to"),
             f"refer_to '{refer_to}' is not in cast{suggest(refer_to, ctx.scenario.cast)}",
@@ -75,10 +88,13 @@ def check_behaviours(ctx: LintContext) -> Iterator[Problem]:
 def check_effect_variables(ctx: LintContext) -> Iterator[Problem]:
     """E022: every effect changes a declared variable."""
     variables = ctx.scenario.variables
+    if ("variables",) in ctx.doc.broken:
+        return
+    written = ctx.written_ids("variables")  # a declaration with errors is already reported
     for node in ctx.scenario.nodes.values():
         for option in node.options:
             for effect in option.effects:
-                if effect.variable not in variables:
+                if effect.variable not in variables and effect.variable not in written:
                     yield ctx.problem(
                         "E022", effect.where,
                         f"effect on undeclared variable '{effect.variable}'"
