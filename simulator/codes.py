@@ -61,7 +61,7 @@ RULES: tuple[Rule, ...] = (
         "duplicate-key",
         E,
         "yaml",
-        "The same key appears twice in one mapping; YAML would silently keep only the last.",
+        "The same key appears twice in one mapping; only the first is read, so rename or remove one.",
         "nodes:\n  opening: ...\n  opening: ...",
     ),
     # -- structure ----------------------------------------------------------------------------

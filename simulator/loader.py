@@ -101,6 +101,10 @@ def describe(path: YamlPath) -> str:
         else:
             rest = parts[2:]
         return f"'{'.'.join(str(r) for r in rest)}' in {where}" if rest else where
+    if parts[0] == "cast" and len(parts) >= 2:
+        rest = parts[2:]
+        where = f"cast member '{parts[1]}'"
+        return f"'{'.'.join(str(r) for r in rest)}' of {where}" if rest else where
     if parts[0] == "variables" and len(parts) >= 2:
         rest = parts[2:]
         where = f"variable '{parts[1]}'"

@@ -140,7 +140,7 @@ class _Builder:
 
     def refuse(self, node: Node, message: str, path: YamlPath) -> None:
         """Report a value that is not plain data (E003); it is loaded as None."""
-        self.refuse(node, message, path)
+        self.located("E003", node, message, path)
         self.doc.refused.add(path)
 
     def build(self, node: Node, path: YamlPath, depth: int) -> Any:

@@ -1,0 +1,378 @@
+"""Every lint code has a bad fixture; each fixture gives exactly its problem, at the right place.
+
+Fixtures live in tests/fixtures/lint/, one small scenario per code named
+``<code>-<rule-name>.scenario.yaml`` (lower case, so the id can equal the file stem). Each is the
+valid shape of tests/fixtures/valid/mini.scenario.yaml with one mistake, described in its first
+line. E002 (resource limits) is tested with files generated in tmp_path instead.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from simulator import cli
+from simulator.codes import BY_CODE, RULES
+from simulator.errors import Problem
+from simulator.lint import bundled_behaviours, check_scenario_file
+from simulator.model import Behaviour
+from simulator.yamlsource import MAX_BYTES, MAX_DEPTH
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LINT = FIXTURES / "lint"
+VALID = FIXTURES / "valid" / "mini.scenario.yaml"
+SUFFIX = ".scenario.yaml"
+
+BEHAVIOURS = {
+    bid: Behaviour(bid, bid.title(), "positive", f"Shows {bid}.", "test vocabulary")
+    for bid in ("empathy", "sympathy", "open_question")
+}
+"""A fixed vocabulary, so these tests do not depend on rubrics/behaviours.yaml."""
+
+
+def lint(path: Path) -> list[Problem]:
+    """Lint one file against the fixed behaviour vocabulary."""
+    return check_scenario_file(path, behaviours=BEHAVIOURS)[1]
+
+
+def found(problems: list[Problem]) -> list[tuple[str, int, int]]:
+    return [(p.code, p.line, p.col) for p in problems]
+
+
+# (fixture stem, code, line, col): the place is written by hand and points at the offending token.
+TABLE: list[tuple[str, str, int, int]] = [
+    ("e001-yaml-syntax", "E001", 20, 19),  # the ':' inside unquoted `Sorry: that ...`
+    ("e001-empty", "E001", 1, 1),  # nothing but a comment
+    ("e003-unsupported-tag", "E003", 5, 8),  # `!!python/object/apply:os.system`
+    ("e004-duplicate-key", "E004", 28, 3),  # the second `done:`
+    ("e010-wrong-type", "E010", 4, 10),  # `three`
+    ("e011-missing-key", "E011", 24, 3),  # node `done:` that has no say
+    ("e012-unknown-key", "E012", 18, 5),  # `opitons:`
+    ("e013-invalid-value", "E013", 27, 10),  # `happy`
+    ("e013-id-differs-from-file-name", "E013", 3, 5),  # `kettle`
+    ("e014-duplicate-option-id", "E014", 24, 13),  # the second `sorry`
+    ("e015-conflicting-keys", "E015", 28, 5),  # `next:` of an ending
+    ("e016-invalid-variable", "E016", 12, 38),  # the `5` of `min: 5`
+    ("e017-too-many-options", "E017", 28, 9),  # the tenth option
+    ("e020-unknown-start", "E020", 13, 8),  # `openning`
+    ("e021-unknown-node", "E021", 23, 15),  # `doen`
+    ("e022-undeclared-variable", "E022", 22, 19),  # the effect key `moood`
+    ("e022-undeclared-variable-in-condition", "E022", 26, 14),  # `moood` inside the quotes
+    ("e023-unknown-behaviour", "E023", 21, 27),  # `empathyy`
+    ("e024-unknown-speaker", "E024", 16, 14),  # `custmer`
+    ("e025-unknown-option", "E025", 27, 21),  # `sory` inside chosen('sory')
+    ("e030-expression-syntax", "E030", 26, 19),  # `=>`
+    ("e031-type-mismatch", "E031", 23, 37),  # the `+1` added to the bool `refund`
+    ("e032-out-of-range", "E032", 26, 21),  # the `9` of `mood > 9`
+    ("e040-dead-end", "E040", 27, 3),  # node `check:`
+    ("e041-no-ending-reachable", "E041", 27, 3),  # node `hold:`
+    ("e042-last-variant-conditional", "E042", 29, 9),  # the `if` of the last variant
+    ("w101-unreachable-node", "W101", 24, 3),  # node `aside:`
+    ("w102-no-fallback", "W102", 18, 5),  # `options:` of opening
+    ("w103-once-options-run-out", "W103", 18, 5),  # `options:` of opening
+    ("w104-ending-never-reached", "W104", 28, 3),  # node `lost:`
+    ("w105-unused-variable", "W105", 13, 3),  # `refund:`
+    ("w106-todo-in-text", "W106", 26, 19),  # the `TODO` inside the quotes
+    ("w107-unused-cast", "W107", 11, 3),  # `supervisor:`
+    ("w108-unused-fallback", "W108", 31, 9),  # the second `fallback:`
+]
+
+
+@pytest.mark.parametrize(("stem", "code", "line", "col"), TABLE, ids=[row[0] for row in TABLE])
+def test_fixture_gives_exactly_its_problem(stem: str, code: str, line: int, col: int) -> None:
+    path = LINT / f"{stem}{SUFFIX}"
+    problems = lint(path)
+    assert found(problems) == [(code, line, col)], "\n".join(p.format() for p in problems)
+    problem = problems[0]
+    assert problem.path == str(path)
+    assert problem.severity == BY_CODE[code].severity
+    assert problem.message.strip() and "Traceback" not in problem.message
+
+
+def test_fixture_names_match_their_code() -> None:
+    for stem, code, _, _ in TABLE:
+        assert stem.startswith(code.lower() + "-"), stem
+        first_line = (LINT / f"{stem}{SUFFIX}").read_text().splitlines()[0]
+        assert first_line.startswith(f"# {code} {BY_CODE[code].name}:"), first_line
+
+
+def test_every_fixture_file_is_in_the_table() -> None:
+    on_disk = {p.name[: -len(SUFFIX)] for p in LINT.glob(f"*{SUFFIX}")}
+    assert on_disk == {row[0] for row in TABLE}
+
+
+def test_fixture_ids_equal_their_file_stems() -> None:
+    """Apart from the fixture for exactly that mistake, no fixture trips the id check."""
+    for path in LINT.glob(f"*{SUFFIX}"):
+        text = path.read_text()
+        stem = path.name[: -len(SUFFIX)]
+        if "\nid: " in text and stem != "e013-id-differs-from-file-name":
+            assert f"\nid: {stem}\n" in text, path.name
+
+
+# -- E002: resource limits, on files generated here --------------------------------------------
+
+
+def billion_laughs(tmp: Path) -> Path:
+    """Nine levels of ten aliases each: a billion values if expanded, a few hundred bytes here."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    path = tmp / "laughs.scenario.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def deep_flow(tmp: Path) -> Path:
+    path = tmp / "deep.scenario.yaml"
+    path.write_text("title: " + "[" * 200 + "]" * 200 + "\n")
+    return path
+
+
+def deep_block(tmp: Path) -> Path:
+    path = tmp / "deepblock.scenario.yaml"
+    path.write_text("".join("  " * i + f"k{i}:\n" for i in range(80)) + "  " * 80 + "v\n")
+    return path
+
+
+def oversized(tmp: Path) -> Path:
+    path = tmp / "big.scenario.yaml"
+    path.write_text("title: x\n# " + "x" * MAX_BYTES + "\n")
+    return path
+
+
+# (name, builder, code, line, col)
+GENERATED: list[tuple[str, Callable[[Path], Path], str, int, int]] = [
+    # the expansion passes 100,000 values inside `e: &e [*d, ...]`: the 5th line, at `&e`
+    ("billion-laughs", billion_laughs, "E002", 5, 4),
+    # `title: ` is 7 characters, so the 65th `[` (one level too deep) is column 8 + 64
+    ("deep-flow", deep_flow, "E002", 1, 8 + MAX_DEPTH),
+    # key k64 on line 65 holds the 65th mapping; its value starts on line 66 at column 131
+    ("deep-block", deep_block, "E002", 66, 131),
+    ("oversized", oversized, "E002", 1, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "code", "line", "col"), GENERATED, ids=[row[0] for row in GENERATED]
+)
+def test_resource_limits(
+    tmp_path: Path, name: str, build: Callable[[Path], Path], code: str, line: int, col: int
+) -> None:
+    path = build(tmp_path)
+    started = time.perf_counter()
+    problems = lint(path)
+    assert time.perf_counter() - started < 5, "refused files must fail fast"
+    assert found(problems) == [(code, line, col)], "\n".join(p.format() for p in problems)
+
+
+def test_oversized_message_shows_the_size_in_bytes(tmp_path: Path) -> None:
+    (problem,) = lint(oversized(tmp_path))
+    assert f"{MAX_BYTES:,} bytes" in problem.message
+    assert f"{oversized(tmp_path).stat().st_size:,} bytes" in problem.message
+
+
+def test_every_code_has_a_fixture() -> None:
+    """A new rule without a bad fixture (or generated case) fails here."""
+    covered = {row[1] for row in TABLE} | {row[2] for row in GENERATED}
+    assert covered == {rule.code for rule in RULES}
+
+
+# -- the valid scenario, generated docs ---------------------------------------------------------
+
+
+def test_valid_mini_has_no_problems() -> None:
+    loaded, problems = check_scenario_file(VALID, behaviours=BEHAVIOURS)
+    assert problems == []
+    assert loaded.scenario is not None
+
+
+def test_valid_mini_has_no_problems_with_bundled_behaviours() -> None:
+    if not bundled_behaviours():
+        pytest.skip("rubrics/behaviours.yaml is not there yet")
+    assert check_scenario_file(VALID)[1] == []
+
+
+def test_unknown_behaviour_with_bundled_vocabulary() -> None:
+    if "empathy" not in bundled_behaviours():
+        pytest.skip("rubrics/behaviours.yaml is not there yet")
+    problems = check_scenario_file(LINT / "e023-unknown-behaviour.scenario.yaml")[1]
+    assert found(problems) == [("E023", 21, 27)]
+
+
+def test_generated_docs_are_current() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator.docs", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# -- messages -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stem", "suggestion"),
+    [
+        ("e012-unknown-key", "options"),
+        ("e021-unknown-node", "done"),
+        ("e022-undeclared-variable", "mood"),
+        ("e022-undeclared-variable-in-condition", "mood"),
+        ("e023-unknown-behaviour", "empathy"),
+        ("e024-unknown-speaker", "customer"),
+        ("e020-unknown-start", "opening"),
+        ("e025-unknown-option", "sorry"),
+    ],
+)
+def test_did_you_mean(stem: str, suggestion: str) -> None:
+    (problem,) = lint(LINT / f"{stem}{SUFFIX}")
+    assert f"(did you mean '{suggestion}'?)" in problem.message
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    problems = lint(FIXTURES / "multi" / "several-errors.scenario.yaml")
+    assert found(problems) == [
+        ("E010", 4, 10),  # version: three
+        ("E024", 16, 14),  # speaker: custmer
+        ("E021", 23, 15),  # next: doen
+        ("E030", 26, 19),  # mood => 2
+        ("E012", 27, 9),  # feedbak:
+        ("W106", 31, 19),  # TODO
+    ]
+
+
+def test_unclosed_bracket_says_where_it_was_opened(tmp_path: Path) -> None:
+    path = tmp_path / "x.scenario.yaml"
+    path.write_text("title: x\nnodes:\n  a:\n    say: [oops\n    end: resolved\n")
+    (problem,) = lint(path)
+    assert problem.code == "E001"
+    assert "line 4, column 10" in problem.message  # the '['
+
+
+# -- one mistake, one problem: no cascades -------------------------------------------------------
+
+MINI = VALID.read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param("      - id: sorry", "      - idd: sorry", ["E012"], id="misspelt-option-id"),
+        pytest.param("        next: middle", "        next: 5", ["E010"], id="next-wrong-type"),
+        pytest.param("start: opening", "strat: opening", ["E012"], id="misspelt-start"),
+        pytest.param("    end: resolved", "    ned: resolved", ["E012"], id="misspelt-end"),
+        pytest.param("  customer: {name: Ann}", "  customer: Ann", ["E010"], id="cast-not-map"),
+        pytest.param("mood: {type: int,", "mood: {type: integer,", ["E013"], id="bad-var-type"),
+        pytest.param("title: Mini", "title: !custom Mini", ["E003"], id="custom-tag"),
+        pytest.param("      - id: rude", "      - id: sorry", ["E014"], id="dup-option-id"),
+        pytest.param("start: opening", 'start: ""', ["E020"], id="empty-start"),
+        pytest.param(
+            "      refer_to: supervisor", "      refer_to: supervisr", ["E024"], id="refer-to"
+        ),
+        pytest.param(
+            '"mood > -2 and not refund"',
+            '"mood > -2 and not refund)"',
+            ["E030"],
+            id="unreadable-condition-is-only-reader",
+        ),
+        pytest.param(
+            "    speaker: customer\n    say: Thanks",
+            "    speaker: 7\n    say: Thanks",
+            ["E010"],
+            id="speaker-wrong-type",
+        ),
+        pytest.param(
+            "  done:\n    speaker: customer\n    say: Thanks\n    end: resolved\n",
+            "  done:\n",
+            ["E010"],
+            id="empty-node",
+        ),
+        pytest.param(
+            "    say: You listen.\n    next: ask\n",
+            "    say: You listen.\n",
+            ["E040"],
+            id="dead-end-on-the-only-route",
+        ),
+        pytest.param(
+            '        next: done\n      - id: give-up\n        say: "Bye"\n        next: lost',
+            '        next: middle\n      - id: give-up\n        say: "Bye"\n        next: middle',
+            ["E041", "W104", "W104"],  # one trap (middle -> ask -> middle); two lost endings
+            id="trap-reported-once",
+        ),
+    ],
+)
+def test_one_mistake_one_problem(tmp_path: Path, old: str, new: str, expected: list[str]) -> None:
+    assert MINI.count(old) >= 1, old
+    path = tmp_path / "mini.scenario.yaml"
+    path.write_text(MINI.replace(old, new, 1))
+    problems = lint(path)
+    assert [p.code for p in problems] == expected, "\n".join(p.format() for p in problems)
+
+
+def test_every_misspelt_speaker_is_reported_but_cast_is_not_unused(tmp_path: Path) -> None:
+    path = tmp_path / "mini.scenario.yaml"
+    path.write_text(MINI.replace("speaker: customer", "speaker: custmer"))
+    problems = lint(path)
+    assert {p.code for p in problems} == {"E024"}
+    assert len(problems) == MINI.count("speaker: customer")
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
+    path = LINT / "e021-unknown-node.scenario.yaml"
+    assert cli.main(["lint", "--format", "json", str(path)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert isinstance(out, list) and len(out) == 1
+    assert set(out[0]) == {"path", "line", "col", "severity", "code", "message"}
+    assert out[0] | {"message": ""} == {
+        "path": str(path),
+        "line": 23,
+        "col": 15,
+        "severity": "error",
+        "code": "E021",
+        "message": "",
+    }
+
+
+def test_warnings_alone_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    path = LINT / "w107-unused-cast.scenario.yaml"
+    assert cli.main(["lint", str(path)]) == 0
+    assert f"{path}:11:3: warning:" in capsys.readouterr().out
+
+
+def test_strict_turns_a_warning_into_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    path = LINT / "w107-unused-cast.scenario.yaml"
+    assert cli.main(["lint", "--strict", str(path)]) == 1
+
+
+def test_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    path = LINT / "e040-dead-end.scenario.yaml"
+    assert cli.main(["lint", str(path)]) == 1
+    assert f"{path}:27:3: error:" in capsys.readouterr().out
+
+
+def test_valid_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["lint", "--strict", str(VALID)]) == 0
+
+
+def test_missing_path_is_a_located_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.scenario.yaml"
+    assert cli.main(["lint", str(missing)]) == 1
+    captured = capsys.readouterr()
+    assert f"{missing}:1:1: error:" in captured.out
+    assert "[E001]" in captured.out
+    assert "Traceback" not in captured.out + captured.err
