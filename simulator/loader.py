@@ -188,7 +188,8 @@ class Conformer:
                 f"{', '.join(s.enum)}{suggest(value, s.enum)}",
             )
             return INVALID
-        if s.pattern is not None and not re.match(s.pattern, value):
+        # fullmatch: with re.match, '$' would accept a trailing newline (ECMA-262's '$' does not)
+        if s.pattern is not None and not re.fullmatch(s.pattern, value):
             self.report(
                 "E013",
                 path,
@@ -232,7 +233,7 @@ class Conformer:
             child = (*path, key)
             if key in s.reserved:
                 cleaned = self.conform(s.reserved[key], item, child)
-            elif s.key_pattern is not None and not re.match(s.key_pattern, key):
+            elif s.key_pattern is not None and not re.fullmatch(s.key_pattern, key):
                 self.report(
                     "E013",
                     child,

@@ -125,6 +125,8 @@ class MapOf(Spec):
     """Keys with a meaning of their own (such as ``set`` in effects) and their spec."""
     min_items: int = 0
     """Fewest entries allowed."""
+    required_keys: tuple[str, ...] = ()
+    """Keys that must be present (the loader reports them with a message of its own)."""
 
 
 @dataclass(frozen=True)
@@ -373,6 +375,8 @@ def _schema(spec: Spec) -> dict[str, Any]:
         out["additionalProperties"] = _schema(spec.value)
         if spec.min_items:
             out["minProperties"] = spec.min_items
+        if spec.required_keys:
+            out["required"] = list(spec.required_keys)
     elif isinstance(spec, OneOf):
         out["anyOf"] = [_schema(choice) for choice in spec.choices]
     return out

@@ -8,7 +8,6 @@ file or a 50 MB file fails in milliseconds rather than hanging.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,17 @@ MAX_DEPTH = 64
 """Deepest nesting of mappings and lists accepted."""
 MAX_NODES = 100_000
 """Most values accepted after alias expansion."""
+MAX_NUMBER_CHARS = 1000
+"""Longest whole number accepted, in characters (Python refuses to convert over 4,300 digits)."""
+
+_Y = "tag:yaml.org,2002:"
+_INT = _Y + "int"
+_SCALAR_TAGS = frozenset(
+    _Y + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+"""Tags a scalar value may have (binary is then refused with its own message)."""
+_TEXT_TAGS = frozenset((_Y + "merge", _Y + "value"))
+"""Tags PyYAML gives the plain scalars `<<` and `=`; scenarios do not merge, so they are text."""
 
 YamlPath = tuple[str | int, ...]
 """Where a value sits in the document: mapping keys and list indexes from the root."""
@@ -170,7 +180,15 @@ class _Builder:
                 return None
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
-        if node.style in (None, "'", '"') and node.start_mark.line == node.end_mark.line:
+        # plain style is '' from libyaml and None from PyYAML; quoted is ' or ". An offset in the
+        # value is a column offset only if the source is the value itself (no escapes like \" or '')
+        quotes = 2 if node.style in ("'", '"') else 0
+        start, end = node.start_mark, node.end_mark
+        if (
+            node.style in (None, "", "'", '"')
+            and start.line == end.line
+            and end.column - start.column == len(node.value) + quotes
+        ):
             self.doc.one_line.add(path)
         return self.build_scalar(node, path)
 
@@ -198,6 +216,11 @@ class _Builder:
                 continue
             key = str(key_node.value)
             child = (*path, key)
+            if key_node.tag not in _SCALAR_TAGS | _TEXT_TAGS or key_node.tag == _Y + "binary":
+                self.located(
+                    "E003", key_node, f"YAML tag '{_tag(key_node.tag)}' is not allowed here", child
+                )
+                continue
             if key in result:
                 first = self.doc.key_marks[child]
                 self.located(
@@ -213,13 +236,32 @@ class _Builder:
         return result
 
     def build_scalar(self, node: ScalarNode, path: YamlPath) -> Any:
+        if node.tag in _TEXT_TAGS:
+            return str(node.value)  # a plain `<<` or `=` is text here, not a merge
+        if node.tag == _Y + "timestamp":
+            return str(node.value)  # dates are text to us (even 2024-13-45); keep what was written
+        if node.tag not in _SCALAR_TAGS:  # e.g. `!!set x`, which would construct a Python set
+            self.refuse(node, f"YAML tag '{_tag(node.tag)}' is not allowed here", path)
+            return None
+        if node.tag == _INT and len(node.value) > MAX_NUMBER_CHARS:
+            self.located(
+                "E002",
+                node,
+                f"a number {len(node.value):,} characters long; the limit is {MAX_NUMBER_CHARS}",
+                path,
+            )
+            self.doc.refused.add(path)
+            return None
         try:
             value = self.constructor.construct_object(node)
         except ConstructorError:
             self.refuse(node, f"YAML tag '{_tag(node.tag)}' is not allowed here", path)
             return None
-        if isinstance(value, datetime.date | datetime.datetime):
-            return str(node.value)  # dates are text to us; keep what the author wrote
+        except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError):
+            # a standard tag on text it does not fit, e.g. `!!int abc` or `!!bool maybe`
+            shown = node.value if len(node.value) <= 30 else node.value[:27] + "..."
+            self.refuse(node, f"'{shown}' is not a valid {_tag(node.tag)} value", path)
+            return None
         if isinstance(value, bytes):
             self.refuse(node, "binary values are not allowed in a scenario", path)
             return None
@@ -234,17 +276,21 @@ _SYNTAX_HINTS = {
 """Plain-English advice for the YAML errors authors meet most, by the start of the message."""
 
 
-def _syntax_problem(display: str, exc: yaml.YAMLError) -> Problem:
+def _syntax_problem(display: str, exc: yaml.YAMLError, text: str = "") -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     context, problem = getattr(exc, "context", None), getattr(exc, "problem", None)
     context_mark = getattr(exc, "context_mark", None)
-    if context and context_mark is not None and context_mark is not mark:
+    here = (mark.line, mark.column) if mark is not None else None
+    if context and context_mark is not None and (context_mark.line, context_mark.column) != here:
         # e.g. an unclosed '[' is only noticed lines later: say where it was opened
         context = f"{context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1}"
     parts = [problem, context]
     message = ", ".join(str(p) for p in parts if p) or str(exc).splitlines()[0]
     hint = next((h for start, h in _SYNTAX_HINTS.items() if message.startswith(start)), "")
+    row = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+    if not hint and row[col - 1 : col] == "\t":  # libyaml does not name the character
+        hint = "indent with spaces, not tabs"
     if hint:
         message += f" ({hint})"
     return Problem(
@@ -252,14 +298,91 @@ def _syntax_problem(display: str, exc: yaml.YAMLError) -> Problem:
     )
 
 
+def _scan(display: str, text: str) -> Problem | None:
+    """Refuse deep nesting or too many values from the event stream, before composing.
+
+    libyaml's composer recurses in C, so a few hundred thousand nested '[' crash the interpreter
+    (no RecursionError); the event stream is flat, and reading it stops at the first offence.
+    """
+    depth = count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # a collection nested in more than MAX_DEPTH others
+                message = f"the file is nested more than {MAX_DEPTH} levels deep"
+            elif (count := count + 1) > MAX_NODES:
+                message = f"the file has more than {MAX_NODES:,} values; refusing to load it"
+            else:
+                continue
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        elif (
+            isinstance(event, yaml.ScalarEvent | yaml.AliasEvent)
+            and (count := count + 1) > MAX_NODES
+        ):
+            message = f"the file has more than {MAX_NODES:,} values; refusing to load it"
+        else:
+            continue
+        m = event.start_mark
+        line, col = (m.line + 1, m.column + 1) if m is not None else (1, 1)
+        return Problem(display, line, col, rule("E002").severity, "E002", message)
+    return None
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """Return the 1-based line and column of the character at ``index``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _unreadable(display: str, text: str) -> Problem | None:
+    """Report a lone surrogate (text that is not Unicode, which YAML cannot read), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return Problem(
+            display,
+            *_position(text, exc.start),
+            rule("E001").severity,
+            "E001",
+            f"the text contains an invalid character (U+{ord(text[exc.start]):04X}, a lone "
+            "surrogate); save the file as UTF-8",
+        )
+    return None
+
+
+def _reader_problem(display: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    """Report a character YAML does not allow (NUL, other control characters) where it is."""
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is None:  # pragma: no cover - libyaml and PyYAML refuse the same characters
+        return _syntax_problem(display, exc)
+    return Problem(
+        display,
+        *_position(text, found.start()),
+        rule("E001").severity,
+        "E001",
+        f"YAML syntax error: the character U+{ord(found.group()):04X} is not allowed "
+        "(control characters cannot appear in YAML); remove it",
+    )
+
+
 def parse_document(text: str, display: str) -> tuple[Document | None, list[Problem]]:
     """Parse YAML text into a located Document; problems replace exceptions."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None, [_too_large(display, len(text.encode("utf-8", "surrogatepass")))]
+    unreadable = _unreadable(display, text)
+    if unreadable is not None:
+        return None, [unreadable]
     try:
+        too_big = _scan(display, text)
+        if too_big is not None:
+            return None, [too_big]
         root = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(display, text, exc)]
     except yaml.YAMLError as exc:
-        return None, [_syntax_problem(display, exc)]
+        return None, [_syntax_problem(display, exc, text)]
     except (RecursionError, MemoryError):
         return None, [
             Problem(
