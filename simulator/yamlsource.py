@@ -396,6 +396,13 @@ def parse_document(text: str, display: str) -> tuple[Document | None, list[Probl
         ]
     if root is None:
         return None, [Problem(display, 1, 1, rule("E001").severity, "E001", "the file is empty")]
+    bomb = _alias_bomb(root)
+    if bomb is not None:
+        message = (
+            f"the file expands to more than {MAX_NODES:,} values (too many aliases?); "
+            "refusing to load it"
+        )
+        return None, [Problem(display, *_pos(bomb), rule("E002").severity, "E002", message)]
     builder = _Builder(display)
     try:
         builder.doc.data = builder.build(root, (), 0)
@@ -405,6 +412,47 @@ def parse_document(text: str, display: str) -> tuple[Document | None, list[Probl
         )
         return None, builder.problems
     return builder.doc, builder.problems
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _alias_bomb(root: Node) -> Node | None:
+    """Return where alias expansion exceeds ``MAX_NODES`` values, or None if it does not.
+
+    Aliases share node objects, so sizes are counted once per distinct node (memoised), without
+    expanding anything: a "billion laughs" file is measured in microseconds, and an alias to the
+    value containing it counts as infinite. The place reported is the first value, in document
+    order, that passes the limit although none of its parts does.
+    """
+    limit = MAX_NODES + 1
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:  # nesting is already limited to MAX_DEPTH, so recursion is safe
+        key = id(node)
+        if key in active:
+            return limit  # the value contains itself
+        if key not in sizes:
+            active.add(key)
+            sizes[key] = min(1 + sum(size(c) for c in _children(node)), limit)
+            active.discard(key)
+        return sizes[key]
+
+    if size(root) < limit:
+        return None
+    node, seen = root, {id(root)}
+    while True:
+        over = next((c for c in _children(node) if sizes.get(id(c), 0) >= limit), None)
+        if over is None or id(over) in seen:
+            return node
+        seen.add(id(over))
+        node = over
 
 
 def _pos(node: Node) -> tuple[int, int]:
