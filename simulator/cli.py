@@ -17,7 +17,7 @@ from simulator import __version__
 from simulator.catalog import Opened, UnknownScenario, bundled_scenario_paths, open_scenario
 from simulator.engine import LEARNER, EngineError, OptionUnavailable, Session
 from simulator.errors import Problem, ScenarioError, Severity
-from simulator.lint import check_scenario_file, scenario_files
+from simulator.lint import check_file, check_scenario_file, lintable_files
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -94,12 +94,12 @@ def _print_problems(problems: list[Problem]) -> None:
 
 def cmd_lint(paths: list[Path], fmt: str, strict: bool) -> int:
     """Lint files and folders; exit 1 on any error (or warning with --strict)."""
-    files, missing = scenario_files(paths)
+    files, missing = lintable_files(paths)
     problems: list[Problem] = [
         Problem(m, 1, 1, Severity.ERROR, "E001", "no such file or folder") for m in missing
     ]
     for path in files:
-        problems.extend(check_scenario_file(path)[1])
+        problems.extend(check_file(path))
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":
@@ -109,7 +109,7 @@ def cmd_lint(paths: list[Path], fmt: str, strict: bool) -> int:
             print(problem.format())
     checked = f"{len(files)} file{'s' if len(files) != 1 else ''} checked"
     if not files and not missing:
-        print("no scenario files (*.scenario.yaml) found", file=sys.stderr)
+        print("no scenario or rubric files (*.yaml) found", file=sys.stderr)
         return EXIT_INPUT
     summary = (
         f"{checked}: {errors} error{'s' if errors != 1 else ''}, "

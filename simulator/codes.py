@@ -173,6 +173,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "E025", "unknown-option", E, "references", "`chosen()` names an option that does not exist."
     ),
+    Rule(
+        "E026",
+        "unknown-rubric",
+        E,
+        "references",
+        "The scenario's `rubric` names no rubric in rubrics/.",
+        "rubric: ocr-l2-unit8",
+    ),
     # -- expressions --------------------------------------------------------------------------
     Rule(
         "E030",
@@ -223,6 +231,40 @@ RULES: tuple[Rule, ...] = (
         "content",
         "The last variant of a `say` list has an `if`, so when no variant holds there is nothing to "
         "say. The last variant is the default and must be unconditional.",
+    ),
+    # -- rubrics ---------------------------------------------------------------------------------
+    Rule(
+        "E050",
+        "rubric-unknown-behaviour",
+        E,
+        "rubrics",
+        "A rubric rule names a behaviour that is not in rubrics/behaviours.yaml.",
+        "    rule: {any: [open_questoin]}",
+    ),
+    Rule(
+        "E051",
+        "duplicate-criterion",
+        E,
+        "rubrics",
+        "Two criteria (or evidence requirements) in one rubric share a code.",
+    ),
+    Rule(
+        "E052",
+        "invalid-rule",
+        E,
+        "rubrics",
+        "A criterion's rule cannot work: a session criterion without a rule or behaviours, a rule "
+        "asking for more different behaviours than it lists, a learner-response criterion that does "
+        "not say which response, a portfolio rule with nothing to count, keys of one kind of rule "
+        "on a criterion assessed another way.",
+        "  - code: P2\n    assess: session      # no rule",
+    ),
+    Rule(
+        "E053",
+        "unknown-band",
+        E,
+        "rubrics",
+        "A criterion of a banded rubric names no band or a band the rubric does not define.",
     ),
     # -- warnings -----------------------------------------------------------------------------
     Rule("W101", "unreachable-node", W, "graph", "No route from `start` reaches this node."),

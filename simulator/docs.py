@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simulator.codes import RULES
-from simulator.spec import json_schema
+from simulator.spec import RUBRIC, json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = {
@@ -21,6 +21,7 @@ FAMILIES = {
     "expressions": "Conditions and effects",
     "graph": "The conversation graph",
     "content": "Content",
+    "rubrics": "Rubrics",
 }
 
 
@@ -60,11 +61,17 @@ def schema_json() -> str:
     return json.dumps(json_schema(), indent=2) + "\n"
 
 
+def rubric_schema_json() -> str:
+    """Return schema/rubric.schema.json as generated from the rubric spec."""
+    return json.dumps(json_schema(RUBRIC, "rubric"), indent=2) + "\n"
+
+
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Return every generated file's path and expected content."""
     return {
         root / "docs" / "lint-codes.md": lint_codes_markdown(),
         root / "schema" / "scenario.schema.json": schema_json(),
+        root / "schema" / "rubric.schema.json": rubric_schema_json(),
     }
 
 

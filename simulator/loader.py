@@ -17,17 +17,22 @@ from typing import Any, cast
 from simulator import expr, spec
 from simulator.errors import Problem, suggest
 from simulator.model import (
+    Band,
     Behaviour,
     CastMember,
     Condition,
     Context,
+    Criterion,
     Customer,
     Effect,
     Node,
     Option,
     Organisation,
     Policy,
+    PortfolioRule,
+    Rubric,
     Scenario,
+    SessionRule,
     Variable,
     Variant,
     YamlPath,
@@ -593,3 +598,284 @@ def load_behaviours_file(
         b.get("source", ""),
     )
     return {bid: make(bid, b) for bid, b in data.get("behaviours", {}).items()}, problems
+
+
+# -- rubrics -------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedRubric:
+    """The result of loading one rubric file."""
+
+    document: Document | None
+    """The parsed YAML, or None when it did not parse."""
+    rubric: Rubric | None
+    """The model, or None when the file is too broken to build one."""
+    problems: list[Problem] = field(default_factory=list)
+    """Everything found while loading."""
+
+
+def _tuple(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(data.get(key, ()))
+
+
+class _RubricBuilder:
+    """Builds a Rubric from conformed data and checks what needs several keys at once."""
+
+    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+
+    def report(self, code: str, path: YamlPath, message: str, **kw: Any) -> None:
+        self.problems.append(self.doc.problem(code, path, message, **kw))
+
+    def build(self, data: dict[str, Any], stem: str | None) -> Rubric | None:
+        fmt = data.get("format")
+        if fmt is not None and fmt not in SUPPORTED_FORMATS:
+            self.report(
+                "E013",
+                ("format",),
+                f"format {fmt} is not supported; this version of the simulator reads format 1",
+            )
+            return None
+        rubric_id = data.get("id", stem or "rubric")
+        if "id" in data and stem is not None and data["id"] != stem:
+            self.report(
+                "E013",
+                ("id",),
+                f"id '{data['id']}' must equal the file name '{stem}' "
+                f"(rename the file to {data['id']}.yaml or change the id)",
+            )
+        grading = data.get("grading", "competence")
+        bands = tuple(Band(b["id"], b["label"]) for b in data.get("bands", ()) if "id" in b)
+        if grading == "banded" and not bands and ("bands",) not in self.doc.broken:
+            self.report(
+                "E052",
+                ("grading",),
+                "a banded rubric needs 'bands' (for example pass, merit, distinction)",
+            )
+        if grading != "banded" and "bands" in data:
+            self.report(
+                "E052",
+                ("bands",),
+                f"'bands' only applies to banded rubrics; this one is {grading}",
+                at_key=True,
+            )
+        seen: dict[str, YamlPath] = {}
+        criteria = self.criteria(data.get("criteria", []), "criteria", grading, bands, seen)
+        requirements = self.criteria(
+            data.get("requirements", []), "requirements", grading, (), seen
+        )
+        return Rubric(
+            id=rubric_id, version=data.get("version", 0), title=data.get("title", ""),
+            qualification=data.get("qualification", ""), source=data.get("source", ""),
+            grading=cast(Any, grading), criteria=criteria, bands=bands, requirements=requirements,
+            unit=data.get("unit", ""), notes=data.get("notes", ""), path=self.doc.path,
+        )  # fmt: skip
+
+    def criteria(
+        self,
+        items: list[dict[str, Any]],
+        key: str,
+        grading: str,
+        bands: tuple[Band, ...],
+        seen: dict[str, YamlPath],
+    ) -> tuple[Criterion, ...]:
+        result = []
+        for i, c in enumerate(items):
+            path: YamlPath = (key, i)
+            if "code" not in c or "assess" not in c:
+                continue
+            code = c["code"]
+            if code in seen:
+                self.report(
+                    "E051",
+                    (*path, "code"),
+                    f"criterion code '{code}' is already used at line "
+                    f"{self.doc.mark(seen[code]).line}; codes must be unique",
+                )
+                continue
+            seen[code] = (*path, "code")
+            criterion = self.criterion(c, path, grading, bands)
+            if criterion is not None:
+                result.append(criterion)
+        return tuple(result)
+
+    def criterion(
+        self, c: dict[str, Any], path: YamlPath, grading: str, bands: tuple[Band, ...]
+    ) -> Criterion | None:
+        code, assess = c["code"], c["assess"]
+        band = c.get("band")
+        band_ids = [b.id for b in bands]
+        if path[0] == "criteria" and grading == "banded":
+            if band is None:
+                self.report(
+                    "E053",
+                    path,
+                    f"criterion {code} needs a 'band' ({', '.join(band_ids)})",
+                    at_key=True,
+                )
+            elif bands and band not in band_ids:
+                self.report(
+                    "E053",
+                    (*path, "band"),
+                    f"criterion {code} names band '{band}', which is not one of "
+                    f"{', '.join(band_ids)}{suggest(band, band_ids)}",
+                )
+        elif band is not None and path[0] == "criteria":
+            self.report(
+                "E053",
+                (*path, "band"),
+                f"criterion {code} has a band, but this rubric is {grading}",
+                at_key=True,
+            )
+        rule = self.session_rule(c, path, code, assess)
+        portfolio = self.portfolio_rule(c, path, code, assess)
+        if assess == "learner_response" and "response" not in c:
+            self.report(
+                "E052",
+                path,
+                f"criterion {code} is assessed from a learner response but does not say "
+                "which: add 'response: cause_assessment', 'review' or 'learning_plan'",
+                at_key=True,
+            )
+        if assess != "learner_response" and "response" in c:
+            self.report(
+                "E052",
+                (*path, "response"),
+                f"'response' only applies to learner_response criteria; {code} is "
+                f"assessed by {assess}",
+                at_key=True,
+            )
+        feedback = c.get("feedback", {})
+        return Criterion(
+            code=code, text=c.get("text", ""), assess=assess, band=band, rule=rule,
+            response=c.get("response"), portfolio=portfolio,
+            feedback_achieved=feedback.get("achieved", ""), feedback_not_yet=feedback.get("not_yet", ""),
+            guidance=c.get("guidance", ""), where=path,
+        )  # fmt: skip
+
+    def session_rule(
+        self, c: dict[str, Any], path: YamlPath, code: str, assess: str
+    ) -> SessionRule | None:
+        r = c.get("rule")
+        if assess != "session":
+            if "rule" in c:
+                self.report(
+                    "E052",
+                    (*path, "rule"),
+                    f"'rule' only applies to session criteria; {code} is assessed by {assess}",
+                    at_key=True,
+                )
+            return None
+        if r is None:
+            if (*path, "rule") not in self.doc.broken:
+                self.report(
+                    "E052",
+                    path,
+                    f"session criterion {code} needs a 'rule' naming the behaviours that "
+                    "evidence it",
+                    at_key=True,
+                )
+            return None
+        rule = SessionRule(
+            any=_tuple(r, "any"), all=_tuple(r, "all"), min=r.get("min", 1),
+            distinct=r.get("distinct", 0), to=_tuple(r, "to"), after=_tuple(r, "after"),
+            blocked_by=_tuple(r, "blocked_by"), weakened_by=_tuple(r, "weakened_by"),
+        )  # fmt: skip
+        if not rule.any and not rule.all:
+            self.report(
+                "E052",
+                (*path, "rule"),
+                f"the rule of {code} names no behaviours: give 'any' or 'all'",
+                at_key=True,
+            )
+        elif rule.any and rule.all:
+            self.report(
+                "E052",
+                (*path, "rule", "all"),
+                f"the rule of {code} has both 'any' and 'all'; use one",
+                at_key=True,
+            )
+        if rule.distinct > len(rule.behaviours) and rule.behaviours:
+            self.report(
+                "E052",
+                (*path, "rule", "distinct"),
+                f"the rule of {code} asks for {rule.distinct} different behaviours but "
+                f"lists only {len(rule.behaviours)}",
+            )
+        overlap = set(rule.behaviours) & set(rule.blocked_by)
+        if overlap:
+            self.report(
+                "E052",
+                (*path, "rule", "blocked_by"),
+                f"the rule of {code} is blocked by a behaviour that evidences it: "
+                f"{', '.join(sorted(overlap))}",
+                at_key=True,
+            )
+        return rule
+
+    def portfolio_rule(
+        self, c: dict[str, Any], path: YamlPath, code: str, assess: str
+    ) -> PortfolioRule | None:
+        p = c.get("portfolio")
+        if p is None:
+            if assess == "portfolio" and (*path, "portfolio") not in self.doc.broken:
+                self.report(
+                    "E052",
+                    path,
+                    f"criterion {code} is assessed across sessions but has no 'portfolio' rule",
+                    at_key=True,
+                )
+            return None
+        rule = PortfolioRule(
+            distinct=p.get("distinct"), min=p.get("min", 1), of=p.get("of"),
+            values=_tuple(p, "values"), behaviours=_tuple(p, "behaviours"),
+            criteria=_tuple(p, "criteria"),
+        )  # fmt: skip
+        if bool(rule.values) != bool(rule.of):
+            missing = "of" if rule.values else "values"
+            self.report(
+                "E052",
+                (*path, "portfolio"),
+                f"the portfolio rule of {code} needs both 'values' and 'of' (missing '{missing}')",
+                at_key=True,
+            )
+        if not (rule.distinct or rule.values or rule.behaviours or rule.criteria):
+            self.report(
+                "E052",
+                (*path, "portfolio"),
+                f"the portfolio rule of {code} says nothing to count: give 'distinct', "
+                "'values', 'behaviours' or 'criteria'",
+                at_key=True,
+            )
+        return rule
+
+
+def rubric_stem(path: str) -> str | None:
+    """Return the rubric id a file name implies (``x.yaml`` -> ``x``)."""
+    name = Path(path).name
+    for suffix in (".yaml", ".yml"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def load_rubric_document(doc: Document) -> LoadedRubric:
+    """Check a rubric document's shape and build the model; all problems are collected."""
+    problems: list[Problem] = []
+    data = Conformer(doc, problems).conform(spec.RUBRIC, doc.data, ())
+    if data is INVALID:
+        return LoadedRubric(doc, None, problems)
+    rubric = _RubricBuilder(doc, problems).build(data, rubric_stem(doc.path))
+    return LoadedRubric(doc, rubric, problems)
+
+
+def load_rubric_file(path: Path, display: str | None = None) -> LoadedRubric:
+    """Read, parse and build one rubric file."""
+    doc, problems = read_document(path, display)
+    if doc is None:
+        return LoadedRubric(None, None, problems)
+    loaded = load_rubric_document(doc)
+    loaded.problems[:0] = problems
+    return loaded

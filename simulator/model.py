@@ -286,3 +286,125 @@ class Behaviour:
     """What it means, in plain English."""
     source: str
     """The teaching content it comes from."""
+
+
+@dataclass(frozen=True)
+class SessionRule:
+    """Which of a learner's lines in one session evidence a criterion."""
+
+    any: tuple[str, ...] = ()
+    """Qualifying lines show at least one of these behaviours."""
+    all: tuple[str, ...] = ()
+    """Every one of these behaviours is shown by some qualifying line."""
+    min: int = 1
+    """At least this many qualifying lines."""
+    distinct: int = 0
+    """At least this many different behaviours among the qualifying lines (0: no requirement)."""
+    to: tuple[str, ...] = ()
+    """Whom the learner must be speaking to: ``customer``, ``colleague`` or cast ids (empty: anyone)."""
+    after: tuple[str, ...] = ()
+    """A line only qualifies once one of these has been shown, on it or before it."""
+    blocked_by: tuple[str, ...] = ()
+    """A line showing one of these cancels the evidence before it."""
+    weakened_by: tuple[str, ...] = ()
+    """Lines showing these are listed as concerns."""
+
+    @property
+    def behaviours(self) -> tuple[str, ...]:
+        """Every behaviour that can evidence the criterion."""
+        return tuple(dict.fromkeys(self.any + self.all))
+
+
+@dataclass(frozen=True)
+class PortfolioRule:
+    """How a criterion or evidence requirement is judged across sessions."""
+
+    distinct: str | None = None
+    """Count different values of this session field (scenario, issue, problem_source, channel)."""
+    min: int = 1
+    """At least this many (distinct values, or sessions)."""
+    of: str | None = None
+    """The session field ``values`` are drawn from."""
+    values: tuple[str, ...] = ()
+    """Every one of these values must occur."""
+    behaviours: tuple[str, ...] = ()
+    """Some session shows one of these behaviours."""
+    criteria: tuple[str, ...] = ()
+    """Only sessions that achieved these criteria count."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One grading criterion (or evidence requirement) of a rubric."""
+
+    code: str
+    """Code as printed, e.g. ``P2`` or ``1.1``."""
+    text: str
+    """Verbatim wording from the source document."""
+    assess: Literal["session", "learner_response", "portfolio", "tutor"]
+    """How it is judged."""
+    band: str | None = None
+    """Band id in a banded rubric."""
+    rule: SessionRule | None = None
+    """For session criteria."""
+    response: str | None = None
+    """For learner_response criteria: cause_assessment, review or learning_plan."""
+    portfolio: PortfolioRule | None = None
+    """How it is judged across sessions, if it is."""
+    feedback_achieved: str = ""
+    """Feedback when achieved."""
+    feedback_not_yet: str = ""
+    """Feedback when not yet achieved."""
+    guidance: str = ""
+    """Notes for tutors on the mapping."""
+    where: YamlPath = ()
+    """Path in the rubric document."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A grade band such as Merit."""
+
+    id: str
+    """Band id used by criteria."""
+    label: str
+    """Label shown."""
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A qualification's criteria and how each is judged."""
+
+    id: str
+    """Rubric id, equal to the file stem."""
+    version: int
+    """Revision, recorded with every result."""
+    title: str
+    """Unit title."""
+    qualification: str
+    """Qualification name."""
+    source: str
+    """Where the criteria come from."""
+    grading: Literal["banded", "competence", "pass_only"]
+    """How grades are given."""
+    criteria: tuple[Criterion, ...]
+    """Criteria in the document's order."""
+    bands: tuple[Band, ...] = ()
+    """Bands, lowest first (banded rubrics)."""
+    requirements: tuple[Criterion, ...] = ()
+    """Evidence requirements judged across sessions."""
+    unit: str = ""
+    """Unit number or reference."""
+    notes: str = ""
+    """What a tutor must know."""
+    path: str = ""
+    """The file it was loaded from."""
+
+    def criterion(self, code: str) -> Criterion | None:
+        """Return the criterion (or requirement) with this code."""
+        return next((c for c in self.criteria + self.requirements if c.code == code), None)
+
+    @property
+    def session_criteria(self) -> tuple[Criterion, ...]:
+        """The criteria one session can evidence."""
+        return tuple(c for c in self.criteria if c.assess == "session")

@@ -323,17 +323,14 @@ SCENARIO = Fields(
 )
 
 
-def json_schema(spec: Spec = SCENARIO) -> dict[str, Any]:
+def json_schema(spec: Spec | None = None, name: str = "scenario") -> dict[str, Any]:
     """Return the draft-07 JSON Schema for ``spec`` (by default the whole scenario file)."""
-    schema = _schema(spec)
-    if spec is SCENARIO:
-        schema = {
-            "$schema": "http://json-schema.org/draft-07/schema#",
-            "$id": "https://customer-roleplay.example/schema/scenario.schema.json",
-            "title": "customer-roleplay scenario (format 1)",
-            **schema,
-        }
-    return schema
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": f"https://customer-roleplay.example/schema/{name}.schema.json",
+        "title": f"customer-roleplay {name} (format 1)",
+        **_schema(SCENARIO if spec is None else spec),
+    }
 
 
 def _schema(spec: Spec) -> dict[str, Any]:
@@ -380,3 +377,99 @@ def _schema(spec: Spec) -> dict[str, Any]:
     elif isinstance(spec, OneOf):
         out["anyOf"] = [_schema(choice) for choice in spec.choices]
     return out
+
+
+# -- rubrics -------------------------------------------------------------------------------------
+
+GRADINGS = ("banded", "competence", "pass_only")
+ASSESS = ("session", "learner_response", "portfolio", "tutor")
+RESPONSES = ("cause_assessment", "review", "learning_plan")
+PORTFOLIO_FIELDS = ("scenario", "issue", "problem_source", "channel")
+BEHAVIOUR_LIST = ListOf("Behaviour ids", Text(pattern=IDENTIFIER, pattern_hint="a behaviour id"))
+
+SESSION_RULE = Fields(
+    "Which of the learner's lines evidence the criterion",
+    {
+        "any": Key(BEHAVIOUR_LIST),
+        "all": Key(BEHAVIOUR_LIST),
+        "min": Key(Integer("At least this many qualifying lines", minimum=1)),
+        "distinct": Key(Integer("At least this many different behaviours", minimum=1)),
+        "to": Key(
+            ListOf(
+                "Whom the learner must be speaking to: customer, colleague, or a cast id",
+                Text(pattern=ITEM_ID, pattern_hint="customer, colleague or a cast id"),
+            )
+        ),
+        "after": Key(BEHAVIOUR_LIST),
+        "blocked_by": Key(BEHAVIOUR_LIST),
+        "weakened_by": Key(BEHAVIOUR_LIST),
+    },
+)
+PORTFOLIO_RULE = Fields(
+    "How the criterion is judged across a learner's sessions",
+    {
+        "distinct": _text("Count different values of this", enum=PORTFOLIO_FIELDS),
+        "min": Key(Integer("At least this many", minimum=1)),
+        "of": _text("The field `values` are drawn from", enum=PORTFOLIO_FIELDS),
+        "values": Key(ListOf("Every one of these must occur", Text())),
+        "behaviours": Key(BEHAVIOUR_LIST),
+        "criteria": Key(ListOf("Only sessions achieving these criteria count", Text())),
+    },
+)
+CRITERION = Fields(
+    "A grading or assessment criterion",
+    {
+        "code": _text("As printed in the specification, e.g. P2 or 1.1", required=True),
+        "band": _text("Band id (banded rubrics)"),
+        "text": _text("The criterion's wording, verbatim from the source", required=True),
+        "assess": _text("How it is judged", enum=ASSESS, required=True),
+        "rule": Key(SESSION_RULE),
+        "response": _text("Which written response is judged", enum=RESPONSES),
+        "portfolio": Key(PORTFOLIO_RULE),
+        "feedback": Key(
+            Fields(
+                "Feedback shown to the learner",
+                {"achieved": _text("When achieved"), "not_yet": _text("When not yet")},
+            )
+        ),
+        "guidance": _text("Notes for tutors on how the criterion is mapped"),
+    },
+)
+RUBRIC = Fields(
+    "A customer-roleplay rubric, format 1",
+    {
+        "format": Key(Integer("File format version: 1", minimum=1), required=True),
+        "id": _text(
+            "Unique id, kebab-case, equal to the file stem",
+            pattern=KEBAB,
+            pattern_hint="kebab-case (lower-case words joined by '-')",
+            required=True,
+        ),
+        "version": Key(Integer("Revision, recorded with every result", minimum=1), required=True),
+        "title": _text("Unit title", required=True),
+        "qualification": _text("Qualification", required=True),
+        "unit": _text("Unit number or reference"),
+        "source": _text("Where the criteria are transcribed from", required=True),
+        "grading": _text("banded, competence or pass_only", enum=GRADINGS, required=True),
+        "bands": Key(
+            ListOf(
+                "Bands, lowest first (banded rubrics)",
+                Fields(
+                    "A band",
+                    {
+                        "id": _text(
+                            "Band id", pattern=IDENTIFIER, pattern_hint="an id", required=True
+                        ),
+                        "label": _text("Label shown", required=True),
+                    },
+                ),
+                min_items=1,
+            )
+        ),
+        "notes": _text("What a tutor must know about using this rubric"),
+        "criteria": Key(
+            ListOf("The criteria, in the document's order", CRITERION, min_items=1), required=True
+        ),
+        "requirements": Key(ListOf("Evidence requirements across sessions", CRITERION)),
+    },
+)

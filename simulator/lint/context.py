@@ -22,6 +22,8 @@ class LintContext:
     """The parsed document, for locating problems."""
     behaviours: dict[str, Behaviour]
     """Known behaviour ids; empty disables the behaviour check."""
+    rubrics: frozenset[str] = frozenset()
+    """Known rubric ids; empty disables the rubric check."""
 
     def problem(
         self, code: str, path: YamlPath, message: str, *, at_key: bool = False, offset: int = 0

@@ -103,4 +103,22 @@ def check_effect_variables(ctx: LintContext) -> Iterator[Problem]:
                     )  # fmt: skip
 
 
-CHECKS = (check_start, check_next, check_speakers, check_behaviours, check_effect_variables)
+def check_rubric(ctx: LintContext) -> Iterator[Problem]:
+    """E026: the scenario's default rubric exists."""
+    rubric = ctx.scenario.rubric
+    if rubric is not None and ctx.rubrics and rubric not in ctx.rubrics:
+        yield ctx.problem(
+            "E026", ("rubric",),
+            f"rubric '{rubric}' does not exist{suggest(rubric, ctx.rubrics)}; "
+            f"bundled rubrics: {', '.join(sorted(ctx.rubrics))}",
+        )  # fmt: skip
+
+
+CHECKS = (
+    check_rubric,
+    check_start,
+    check_next,
+    check_speakers,
+    check_behaviours,
+    check_effect_variables,
+)
