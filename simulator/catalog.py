@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import Problem, ScenarioError, Severity, suggest
-from simulator.lint import SCENARIO_SUFFIXES, check_scenario_file
-from simulator.model import Scenario
+from simulator.lint import SCENARIO_SUFFIXES, check_rubric_file, check_scenario_file, kind_of
+from simulator.model import Rubric, Scenario
 from simulator.resources import bundled_dir
 
 
@@ -72,3 +72,33 @@ def open_scenario(ref: str) -> Opened:
         raise ScenarioError(errors or problems)
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     return Opened(loaded.scenario, path, warnings)
+
+
+class UnknownRubric(Exception):
+    """No file or bundled rubric has this name."""
+
+
+def bundled_rubric_paths() -> list[Path]:
+    """Return the bundled rubric files, sorted by id."""
+    folder = bundled_dir("rubrics")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if kind_of(p) == "rubric")
+
+
+def open_rubric(ref: str) -> Rubric:
+    """Load and lint a rubric by path or bundled id; raise ScenarioError if it has any error."""
+    path = Path(ref)
+    if not path.is_file():
+        bundled = {p.stem: p for p in bundled_rubric_paths()}
+        if ref not in bundled:
+            raise UnknownRubric(
+                f"no rubric file or bundled rubric called '{ref}'{suggest(ref, bundled)}; "
+                f"bundled: {', '.join(bundled) or 'none'}"
+            )
+        path = bundled[ref]
+    loaded, problems = check_rubric_file(path)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors or loaded.rubric is None:
+        raise ScenarioError(errors or problems)
+    return loaded.rubric

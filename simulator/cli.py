@@ -14,10 +14,25 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from simulator import __version__
-from simulator.catalog import Opened, UnknownScenario, bundled_scenario_paths, open_scenario
+from simulator.catalog import (
+    Opened,
+    UnknownRubric,
+    UnknownScenario,
+    bundled_scenario_paths,
+    open_rubric,
+    open_scenario,
+)
 from simulator.engine import LEARNER, EngineError, OptionUnavailable, Session
 from simulator.errors import Problem, ScenarioError, Severity
 from simulator.lint import check_file, check_scenario_file, lintable_files
+from simulator.model import Rubric, Scenario
+from simulator.scoring import (
+    LearnerResponses,
+    ResponseError,
+    SessionResult,
+    coverable,
+    score_session,
+)
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -58,6 +73,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated option ids (or 1-based numbers of the options offered at each point)",
     )
     run.add_argument("--json", action="store_true", help="print the result as JSON")
+    run.add_argument(
+        "--rubric", metavar="ID", help="judge the session against a rubric (id or file)"
+    )
+    run.add_argument(
+        "--responses",
+        type=Path,
+        metavar="FILE",
+        help="JSON file of the learner's written responses (cause_assessment, review, learning_plan)",
+    )
+
+    coverage = sub.add_parser(
+        "coverage", help="which criteria of a rubric a scenario can evidence at all"
+    )
+    coverage.add_argument("scenario", help="scenario file or bundled id")
+    coverage.add_argument(
+        "--rubric", metavar="ID", help="rubric id or file (default: the scenario's)"
+    )
+    coverage.add_argument("--json", action="store_true", help="print the result as JSON")
 
     sub.add_parser("list", help="list the bundled scenarios")
     return parser
@@ -77,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "lint":
             return cmd_lint(args.paths, args.format, args.strict)
         if args.command == "run":
-            return cmd_run(args.scenario, args.choose, args.json)
+            return cmd_run(args.scenario, args.choose, args.json, args.rubric, args.responses)
+        if args.command == "coverage":
+            return cmd_coverage(args.scenario, args.rubric, args.json)
         if args.command == "list":
             return cmd_list()
     except KeyboardInterrupt:
@@ -136,26 +171,70 @@ def _open(ref: str) -> Opened | None:
     return None
 
 
-def cmd_run(ref: str, choose: str, as_json: bool) -> int:
+def _open_rubric(ref: str) -> Rubric | None:
+    try:
+        return open_rubric(ref)
+    except UnknownRubric as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+    except ScenarioError as exc:
+        print(f"roleplay: rubric '{ref}' has errors:", file=sys.stderr)
+        _print_problems(exc.problems)
+    return None
+
+
+def _read_responses(path: Path | None) -> LearnerResponses | None:
+    if path is None:
+        return LearnerResponses()
+    try:
+        return LearnerResponses.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        print(f"roleplay: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+    except json.JSONDecodeError as exc:
+        print(f"{path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}", file=sys.stderr)
+    except (ResponseError, UnicodeDecodeError) as exc:
+        print(f"{path}: error: {exc}", file=sys.stderr)
+    return None
+
+
+def cmd_run(
+    ref: str,
+    choose: str,
+    as_json: bool,
+    rubric_ref: str | None = None,
+    responses_path: Path | None = None,
+) -> int:
     """Play a scenario headless by option ids; print the transcript and result."""
     opened = _open(ref)
     if opened is None:
         return EXIT_INPUT
+    rubric = None
+    if rubric_ref is not None:
+        rubric = _open_rubric(rubric_ref)
+        if rubric is None:
+            return EXIT_INPUT
+    responses = _read_responses(responses_path)
+    if responses is None:
+        return EXIT_INPUT
     scenario = opened.scenario
     session = Session.start(scenario)
     refs = [c.strip() for c in choose.split(",") if c.strip()]
+
+    def show() -> None:
+        result = None if rubric is None else score(rubric, session, responses)
+        _print_run(session, as_json, result)
+
     for ref_ in refs:
         try:
             session.choose(ref_)
         except OptionUnavailable as exc:
-            _print_run(session, as_json)
+            show()
             print(f"roleplay: {exc}", file=sys.stderr)
             return EXIT_UNAVAILABLE
         except EngineError as exc:
-            _print_run(session, as_json)
+            show()
             print(f"roleplay: cannot choose '{ref_}': {exc}", file=sys.stderr)
             return EXIT_UNAVAILABLE
-    _print_run(session, as_json)
+    show()
     if session.stuck_reason is not None:
         print(f"roleplay: the conversation is stuck: {session.stuck_reason}", file=sys.stderr)
         return EXIT_INPUT
@@ -191,9 +270,18 @@ def run_result(session: Session) -> dict[str, Any]:
     }
 
 
-def _print_run(session: Session, as_json: bool) -> None:
+def score(rubric: Rubric, session: Session, responses: LearnerResponses) -> SessionResult:
+    """Judge a played session against a rubric."""
+    steps = [(s.node, s.option, s.auto) for s in session.steps]
+    return score_session(rubric, session.scenario, steps, responses, outcome=session.outcome)
+
+
+def _print_run(session: Session, as_json: bool, result: SessionResult | None = None) -> None:
     if as_json:
-        print(json.dumps(run_result(session), indent=2))
+        data = run_result(session)
+        if result is not None:
+            data.update(result.to_dict())
+        print(json.dumps(data, indent=2))
         return
     s = session.scenario
     print(f"{s.title} ({s.id}, version {s.version})")
@@ -214,10 +302,76 @@ def _print_run(session: Session, as_json: bool) -> None:
         print(f"Not finished: at node '{session.node_id}'; options now: {offered}")
     values = ", ".join(f"{k}={_show(v)}" for k, v in session.variables.items())
     print(f"Variables: {values or '(none)'}")
+    if result is not None:
+        _print_result(result)
+
+
+def _print_result(result: SessionResult) -> None:
+    print()
+    g = result.grade
+    print(f"Rubric: {result.rubric} (version {result.rubric_version})")
+    print(f"Session grade: {g.label}  (over {', '.join(g.over) or 'no criteria'})")
+    if g.not_covered:
+        print(f"  This scenario cannot show: {', '.join(g.not_covered)}")
+    for code, v in result.criteria.items():
+        reason = f" ({v.reason})" if v.reason and v.status == "not_yet" else ""
+        print(f"  {code:<5} {v.status}{reason}: {v.detail}")
+        for e in v.evidence:
+            print(f'        turn {e.turn} [{e.option}] {e.behaviour}: "{e.line}"')
+        for e in v.concerns:
+            print(f'        concern, turn {e.turn} [{e.option}] {e.behaviour}: "{e.line}"')
 
 
 def _show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def cmd_coverage(ref: str, rubric_ref: str | None, as_json: bool) -> int:
+    """Report which criteria of a rubric a scenario can evidence at all."""
+    opened = _open(ref)
+    if opened is None:
+        return EXIT_INPUT
+    scenario = opened.scenario
+    rubric_ref = rubric_ref or scenario.rubric
+    if rubric_ref is None:
+        print("roleplay: the scenario names no rubric; give --rubric ID", file=sys.stderr)
+        return EXIT_USAGE
+    rubric = _open_rubric(rubric_ref)
+    if rubric is None:
+        return EXIT_INPUT
+    rows = criterion_coverage(rubric, scenario)
+    if as_json:
+        print(
+            json.dumps({"scenario": scenario.id, "rubric": rubric.id, "criteria": rows}, indent=2)
+        )
+        return EXIT_OK
+    print(f"{scenario.title} ({scenario.id}) against {rubric.title} ({rubric.id})")
+    for code, row in rows.items():
+        options = f": {', '.join(row['options'])}" if row["options"] else ""
+        print(f"  {code:<5} {row['status']:<13} {row['detail']}{options}")
+    return EXIT_OK
+
+
+def criterion_coverage(rubric: Rubric, scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Return, per criterion, whether the scenario can evidence it and through which options."""
+    rows: dict[str, dict[str, Any]] = {}
+    for c in rubric.criteria:
+        if c.assess == "session" and c.rule is not None:
+            options = [o.id for o in coverable(c.rule, scenario)]
+            status = "can" if options else "cannot"
+            detail = "session" if options else "no option can show it in this scenario"
+        else:
+            options = []
+            status = {"learner_response": "collected", "portfolio": "portfolio"}.get(
+                c.assess, "tutor"
+            )
+            detail = {
+                "collected": f"from the learner's written {c.response or 'response'}",
+                "portfolio": "judged across sessions",
+                "tutor": "judged by the tutor",
+            }[status]
+        rows[c.code] = {"status": status, "detail": detail, "options": options}
+    return rows
 
 
 def cmd_list() -> int:

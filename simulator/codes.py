@@ -322,3 +322,67 @@ BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 def rule(code: str) -> Rule:
     """Return the rule with this code (KeyError for an unknown code: a programming error)."""
     return BY_CODE[code]
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    """A kind of rubric rule: how a criterion is judged."""
+
+    code: str
+    """Stable code, e.g. ``K01``."""
+    name: str
+    """What rubric files write in ``assess`` (and ``response``)."""
+    summary: str
+    """What it judges, for the generated docs."""
+    verdicts: str
+    """Which verdicts it can give, and when."""
+
+
+RULE_KINDS: tuple[RuleKind, ...] = (
+    RuleKind(
+        "K01",
+        "session",
+        "The behaviours the learner's chosen lines showed in one session, with `any`/`all`, "
+        "`min`, `distinct`, `to` (whom they spoke to), `after` (order), `blocked_by` and "
+        "`weakened_by`.",
+        "achieved; not_yet (missing, too_few, order, speaker, blocked); not_covered when the "
+        "scenario has no option that could show it.",
+    ),
+    RuleKind(
+        "K02",
+        "learner_response: cause_assessment",
+        "What the learner says caused the situation, before the conversation: the issue and the "
+        "customer's characteristics or indicators, checked against the scenario's `context`.",
+        "achieved when the issue matches and at least one named indicator or characteristic is "
+        "the scenario's; not_yet with what did not match; not_yet (missing) when not written.",
+    ),
+    RuleKind(
+        "K03",
+        "learner_response: review",
+        "The learner's written review of their performance: strengths, weaknesses, challenges, "
+        "improvements.",
+        "needs_tutor when every part is written (a tutor judges its quality); not_yet naming "
+        "the missing parts.",
+    ),
+    RuleKind(
+        "K04",
+        "learner_response: learning_plan",
+        "The learner's schedule of learning activities: activity, criterion, target date.",
+        "needs_tutor when at least one complete entry exists; not_yet otherwise.",
+    ),
+    RuleKind(
+        "K05",
+        "portfolio",
+        "Across a learner's sessions: `distinct` values of a session field with a `min`, every "
+        "one of `values` `of` a field, some session showing `behaviours`, counting only sessions "
+        "that achieved `criteria`.",
+        "achieved or not_yet (with what is still missing); in one session it is not_covered.",
+    ),
+    RuleKind(
+        "K06",
+        "tutor",
+        "Knowledge and workplace evidence the simulator cannot judge (describe, explain, real "
+        "customers over time).",
+        "always needs_tutor, with the criterion's guidance.",
+    ),
+)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from simulator.catalog import open_scenario
+from simulator.catalog import open_rubric, open_scenario
 from simulator.engine import replay
-from simulator.lint import check_scenario_file
+from simulator.lint import check_rubric_file, check_scenario_file
+from simulator.scoring import score_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,3 +35,32 @@ def test_format_doc_example_plays_to_both_endings(tmp_path: Path) -> None:
     assert good.variables["verified"] is True
     poor = replay(scenario, ["sorry-and-verify", "blame-courier"])
     assert poor.outcome == "customer_lost"
+
+
+def _rubric_example(tmp_path: Path) -> Path:
+    text = (ROOT / "docs" / "rubric-format.md").read_text()
+    section = text[text.index("## An example") :]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None, "the example is missing from docs/rubric-format.md"
+    path = tmp_path / "example-unit.yaml"
+    path.write_text(block.group(1))
+    return path
+
+
+def test_rubric_doc_example_lints_clean_and_judges_a_session(tmp_path: Path) -> None:
+    path = _rubric_example(tmp_path)
+    _, problems = check_rubric_file(path)
+    assert [p.format() for p in problems] == []
+    rubric = open_rubric(str(path))
+    scenario = open_scenario(str(_complete_example(tmp_path))).scenario
+    session = replay(scenario, ["sorry-and-verify", "replace-next-day"])
+    steps = [(s.node, s.option, s.auto) for s in session.steps]
+    result = score_session(rubric, scenario, steps, outcome=session.outcome)
+    # the late-parcel example offers one information-gathering technique (P2 asks for two) and
+    # no way to check understanding, so neither can be shown: not covered, never "failed"
+    assert result.criteria["P2"].status == "not_covered"
+    assert result.criteria["M2"].status == "not_covered"
+    assert result.criteria["P1"].status == "not_yet"
+    assert result.grade.value == "not_yet"
+    assert result.grade.not_covered == ("P2", "M2")
+    assert result.grade.ceiling == "not_yet"

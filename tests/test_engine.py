@@ -569,7 +569,8 @@ def test_same_choices_give_same_transcript(name: str, choices: list[str]) -> Non
 
 def test_engine_does_not_import_ui_or_templates() -> None:
     code = (
-        "import sys, simulator.engine, simulator.lint, simulator.loader, simulator.expr; "
+        "import sys, simulator.engine, simulator.lint, simulator.loader, simulator.expr, "
+        "simulator.scoring, simulator.catalog; "
         "assert 'textual' not in sys.modules and 'jinja2' not in sys.modules"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -1,0 +1,39 @@
+"""Scoring: a session's choices and written responses judged against a rubric, with evidence.
+
+Pure: imports the model only, never the UI or templates.
+"""
+
+from simulator.scoring.portfolio import combine
+from simulator.scoring.responses import (
+    CauseAssessment,
+    LearnerResponses,
+    PlanEntry,
+    ResponseError,
+    Review,
+)
+from simulator.scoring.results import (
+    Evidence,
+    Grade,
+    PortfolioResult,
+    SessionFacts,
+    SessionResult,
+    Verdict,
+)
+from simulator.scoring.session import coverable, score_session
+
+__all__ = [
+    "CauseAssessment",
+    "Evidence",
+    "Grade",
+    "LearnerResponses",
+    "PlanEntry",
+    "PortfolioResult",
+    "ResponseError",
+    "Review",
+    "SessionFacts",
+    "SessionResult",
+    "Verdict",
+    "combine",
+    "coverable",
+    "score_session",
+]

@@ -1,0 +1,133 @@
+"""A learner's sessions combined into a unit-level view, with what is still missing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from simulator.model import Criterion, PortfolioRule, Rubric
+from simulator.scoring.results import Evidence, Grade, PortfolioResult, SessionResult, Verdict
+from simulator.scoring.session import grade_for, grade_label
+
+_RANK = {"achieved": 3, "needs_tutor": 2, "not_yet": 1, "not_covered": 0}
+
+
+def _field(result: SessionResult, name: str) -> str | None:
+    facts = result.facts
+    return {
+        "scenario": facts.scenario,
+        "issue": facts.issue,
+        "problem_source": facts.problem_source,
+        "channel": facts.channel,
+    }.get(name)
+
+
+def _tagged(result: SessionResult, evidence: Sequence[Evidence]) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence(e.turn, e.node, e.option, e.line, e.behaviour, e.to, result.facts.session)
+        for e in evidence
+    )
+
+
+def judge_portfolio_rule(
+    criterion: Criterion, rule: PortfolioRule, results: Sequence[SessionResult]
+) -> Verdict:
+    """K05: judge a criterion or requirement across sessions."""
+    counted = [
+        r for r in results
+        if all(r.criteria.get(c) is not None and r.criteria[c].status == "achieved"
+               for c in rule.criteria)
+    ]  # fmt: skip
+    gaps = []
+    if rule.distinct:
+        values = {v for r in counted if (v := _field(r, rule.distinct)) is not None}
+        if len(values) < rule.min:
+            gaps.append(
+                f"{len(values)} different {rule.distinct.replace('_', ' ')}(s) so far; "
+                f"{rule.min} needed"
+            )
+    if rule.values and rule.of:
+        seen = {_field(r, rule.of) for r in counted}
+        missing = [v for v in rule.values if v not in seen]
+        if missing:
+            gaps.append(f"no session yet with {rule.of.replace('_', ' ')}: {', '.join(missing)}")
+    if rule.behaviours and not any(set(rule.behaviours) & set(r.facts.behaviours) for r in counted):
+        gaps.append(
+            f"no session yet shows {', '.join(b.replace('_', ' ') for b in rule.behaviours)}"
+        )
+    if not (rule.distinct or rule.values or rule.behaviours) and len(counted) < rule.min:
+        gaps.append(f"{len(counted)} qualifying session(s); {rule.min} needed")
+    if gaps:
+        return Verdict(criterion.code, "not_yet", "portfolio", "; ".join(gaps),
+                       feedback=criterion.feedback_not_yet)  # fmt: skip
+    names = ", ".join(r.facts.session for r in counted)
+    return Verdict(criterion.code, "achieved", None, f"across sessions: {names}",
+                   feedback=criterion.feedback_achieved)  # fmt: skip
+
+
+def _best_session_verdict(criterion: Criterion, results: Sequence[SessionResult]) -> Verdict:
+    best: tuple[SessionResult, Verdict] | None = None
+    for r in results:
+        v = r.criteria.get(criterion.code)
+        if v is not None and (best is None or _RANK[v.status] > _RANK[best[1].status]):
+            best = (r, v)
+    if best is None:
+        return Verdict(criterion.code, "not_yet", "missing", "never attempted",
+                       feedback=criterion.feedback_not_yet)  # fmt: skip
+    result, v = best
+    if v.status == "not_covered":
+        return Verdict(criterion.code, "not_yet", "missing",
+                       "none of these sessions' scenarios could show it yet",
+                       feedback=criterion.feedback_not_yet)  # fmt: skip
+    return Verdict(
+        v.code, v.status, v.reason, f"{result.facts.session}: {v.detail}",
+        _tagged(result, v.evidence), _tagged(result, v.concerns), v.feedback,
+    )  # fmt: skip
+
+
+def combine(rubric: Rubric, results: Sequence[SessionResult]) -> PortfolioResult:
+    """Combine session results (same rubric) into the unit-level view."""
+    mine = [r for r in results if r.rubric == rubric.id]
+    criteria: dict[str, Verdict] = {}
+    for criterion in rubric.criteria:
+        if criterion.assess == "tutor":
+            criteria[criterion.code] = Verdict(
+                criterion.code, "needs_tutor", "tutor",
+                criterion.guidance or "judged by your tutor, outside the simulator",
+            )  # fmt: skip
+            continue
+        verdict = (
+            _best_session_verdict(criterion, mine) if criterion.assess != "portfolio" else None
+        )
+        if criterion.portfolio is not None and (verdict is None or verdict.status != "not_yet"):
+            across = judge_portfolio_rule(criterion, criterion.portfolio, mine)
+            if verdict is None or across.status != "achieved":
+                verdict = across
+        assert verdict is not None
+        criteria[criterion.code] = verdict
+    requirements = {
+        c.code: judge_portfolio_rule(c, c.portfolio, mine)
+        for c in rubric.requirements
+        if c.portfolio is not None
+    }
+    achieved = {code for code, v in criteria.items() if v.status == "achieved"}
+    awaiting = tuple(code for code, v in criteria.items() if v.status == "needs_tutor")
+    requirements_met = all(v.status == "achieved" for v in requirements.values())
+    value = grade_for(rubric, rubric.criteria, achieved) if requirements_met else "not_yet"
+    confirmed = (
+        grade_for(rubric, rubric.criteria, achieved | set(awaiting))
+        if requirements_met
+        else "not_yet"
+    )
+    grade = Grade(
+        value, grade_label(rubric, value), tuple(c.code for c in rubric.criteria),
+        awaiting_tutor=awaiting, if_confirmed=confirmed,
+    )  # fmt: skip
+    missing = tuple(
+        code
+        for code, v in (criteria | requirements).items()
+        if v.status in ("not_yet", "not_covered")
+    )
+    return PortfolioResult(
+        rubric.id, rubric.version, tuple(r.facts.session for r in mine), criteria, requirements,
+        grade, missing,
+    )  # fmt: skip

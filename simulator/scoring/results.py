@@ -1,0 +1,189 @@
+"""Result types: verdicts with evidence, session results and the portfolio view (JSON-ready)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["achieved", "not_yet", "not_covered", "needs_tutor"]
+STATUSES: tuple[Status, ...] = ("achieved", "not_yet", "not_covered", "needs_tutor")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One of the learner's own lines, cited for a criterion."""
+
+    turn: int
+    """1-based number of the choice in the session."""
+    node: str
+    """Node where the line was said."""
+    option: str
+    """Option id chosen."""
+    line: str
+    """The learner's words."""
+    behaviour: str
+    """The behaviour the line showed that matters here."""
+    to: str = ""
+    """Whom the learner was speaking to (the node's speaker)."""
+    session: str | None = None
+    """In a portfolio view, the session the line comes from."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the evidence as JSON-ready data."""
+        out: dict[str, Any] = {
+            "turn": self.turn,
+            "node": self.node,
+            "option": self.option,
+            "line": self.line,
+            "behaviour": self.behaviour,
+            "to": self.to,
+        }
+        if self.session is not None:
+            out["session"] = self.session
+        return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judgement on one criterion."""
+
+    code: str
+    """Criterion code."""
+    status: Status
+    """achieved, not_yet, not_covered or needs_tutor."""
+    reason: str | None = None
+    """Why it is not achieved: missing, too_few, order, speaker, blocked, mismatch, portfolio, tutor."""
+    detail: str = ""
+    """A plain-English sentence explaining the verdict."""
+    evidence: tuple[Evidence, ...] = ()
+    """The learner's lines that evidence it (or, when blocked, the evidence that was cancelled)."""
+    concerns: tuple[Evidence, ...] = ()
+    """Lines that weaken it, or the line that blocked it."""
+    feedback: str = ""
+    """The rubric's feedback for this verdict."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the verdict as JSON-ready data."""
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "detail": self.detail,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "concerns": [e.to_dict() for e in self.concerns],
+            "feedback": self.feedback,
+        }
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A grade and what it is over."""
+
+    value: str
+    """Band id (banded), ``competent`` or ``pass``, or ``not_yet``."""
+    label: str
+    """How to show it: "Merit", "Not yet"."""
+    over: tuple[str, ...]
+    """The criteria the grade is judged over."""
+    not_covered: tuple[str, ...] = ()
+    """Criteria among those that this scenario cannot evidence."""
+    ceiling: str | None = None
+    """The best grade this scenario allows at all."""
+    awaiting_tutor: tuple[str, ...] = ()
+    """Criteria a tutor still has to confirm (portfolio view)."""
+    if_confirmed: str | None = None
+    """The grade if every criterion awaiting a tutor is confirmed (portfolio view)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the grade as JSON-ready data."""
+        return {
+            "value": self.value,
+            "label": self.label,
+            "over": list(self.over),
+            "not_covered": list(self.not_covered),
+            "ceiling": self.ceiling,
+            "awaiting_tutor": list(self.awaiting_tutor),
+            "if_confirmed": self.if_confirmed,
+        }
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What a portfolio needs to know about a session besides its verdicts."""
+
+    session: str
+    """Session id or label."""
+    scenario: str
+    """Scenario id."""
+    issue: str
+    """Scenario's issue type."""
+    problem_source: str | None
+    """Scenario's problem source."""
+    channel: str
+    """Scenario's channel."""
+    behaviours: tuple[str, ...] = ()
+    """Every behaviour the learner's lines showed."""
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """One session judged against one rubric."""
+
+    rubric: str
+    """Rubric id."""
+    rubric_version: int
+    """Rubric revision."""
+    scenario: str
+    """Scenario id."""
+    scenario_version: int
+    """Scenario revision."""
+    finished: bool
+    """True if the conversation reached an ending."""
+    outcome: str | None
+    """The ending's outcome, if finished."""
+    criteria: dict[str, Verdict]
+    """Verdict per criterion, in the rubric's order."""
+    grade: Grade
+    """The session grade over the session criteria."""
+    facts: SessionFacts
+    """What a portfolio reads."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data (the shape ``roleplay run --json`` adds)."""
+        return {
+            "rubric": {"id": self.rubric, "version": self.rubric_version},
+            "criteria": {code: v.to_dict() for code, v in self.criteria.items()},
+            "grade": self.grade.value,
+            "grade_detail": self.grade.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class PortfolioResult:
+    """A learner's sessions combined into a unit-level view."""
+
+    rubric: str
+    """Rubric id."""
+    rubric_version: int
+    """Rubric revision."""
+    sessions: tuple[str, ...]
+    """The sessions combined."""
+    criteria: dict[str, Verdict]
+    """Unit-level verdict per criterion."""
+    requirements: dict[str, Verdict]
+    """Verdict per evidence requirement."""
+    grade: Grade
+    """The unit grade."""
+    missing: tuple[str, ...] = field(default_factory=tuple)
+    """Codes of criteria and requirements not yet achieved (needs_tutor excluded)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the view as JSON-ready data."""
+        return {
+            "rubric": {"id": self.rubric, "version": self.rubric_version},
+            "sessions": list(self.sessions),
+            "criteria": {code: v.to_dict() for code, v in self.criteria.items()},
+            "requirements": {code: v.to_dict() for code, v in self.requirements.items()},
+            "grade": self.grade.value,
+            "grade_detail": self.grade.to_dict(),
+            "missing": list(self.missing),
+        }
