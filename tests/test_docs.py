@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from simulator.catalog import open_rubric, open_scenario
 from simulator.engine import replay
 from simulator.lint import check_rubric_file, check_scenario_file
-from simulator.scoring import score_session
+from simulator.scoring import LearnerResponses, score_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +65,15 @@ def test_rubric_doc_example_lints_clean_and_judges_a_session(tmp_path: Path) -> 
     assert result.grade.value == "not_yet"
     assert result.grade.not_covered == ("P2", "M2")
     assert result.grade.ceiling == "not_yet"
+
+
+def test_rubric_doc_responses_example_is_readable(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "rubric-format.md").read_text()
+    block = re.search(r"```json\n(.*?)```", text, re.S)
+    assert block is not None
+    data = json.loads(block.group(1).replace('"..."', '"written"'))
+    responses = LearnerResponses.from_dict(data)
+    assert responses.cause_assessment is not None
+    assert responses.cause_assessment.issue == "product_faulty"
+    assert responses.review is not None and responses.review.missing() == []
+    assert responses.learning_plan[0].complete
