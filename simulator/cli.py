@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -33,6 +34,7 @@ from simulator.scoring import (
     coverable,
     score_session,
 )
+from simulator.store import ENV_VAR, SessionRecord, Store, StoreError, default_path
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -55,8 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    store = _Parser(add_help=False)
+    store.add_argument(
+        "--store",
+        type=Path,
+        metavar="PATH",
+        help=f"session store file (default: ${ENV_VAR} or {default_path()})",
+    )
 
-    play = sub.add_parser("play", help="open the simulator (optionally on one scenario)")
+    play = sub.add_parser(
+        "play", parents=[store], help="open the simulator (optionally on one scenario)"
+    )
     play.add_argument("scenario", nargs="?", help="scenario file or bundled id")
 
     lint = sub.add_parser("lint", help="check scenario files and report every problem")
@@ -64,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     lint.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
 
-    run = sub.add_parser("run", help="play a scenario headless by option ids and print the result")
+    run = sub.add_parser(
+        "run", parents=[store], help="play a scenario headless by option ids and print the result"
+    )
     run.add_argument("scenario", help="scenario file or bundled id")
     run.add_argument(
         "--choose",
@@ -82,6 +95,39 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON file of the learner's written responses (cause_assessment, review, learning_plan)",
     )
+
+    run.add_argument("--learner", metavar="NAME", help="who is playing (needed with --save)")
+    run.add_argument("--learner-id", metavar="ID", help="the learner's id in college records")
+    run.add_argument("--group", metavar="G", help="the learner's class or group")
+    run.add_argument(
+        "--save", action="store_true", help="keep the session in the store and print its id"
+    )
+    run.add_argument(
+        "--mode",
+        choices=("headless", "practice", "assessment"),
+        default="headless",
+        help="mode recorded with a saved session (default: headless)",
+    )
+
+    sessions = sub.add_parser("sessions", parents=[store], help="list stored sessions")
+    sessions.add_argument("--learner", metavar="X", help="name or learner id")
+    sessions.add_argument("--group", metavar="G", help="class or group")
+    sessions.add_argument("--scenario", metavar="S", help="scenario id")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+
+    erase = sub.add_parser(
+        "delete-learner",
+        parents=[store],
+        help="erase a learner and all their sessions (UK GDPR right to erasure)",
+    )
+    erase.add_argument("learner", metavar="X", help="name or learner id")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    export = sub.add_parser(
+        "export", parents=[store], help="everything held about a learner, as JSON (right of access)"
+    )
+    export.add_argument("--learner", metavar="X", required=True, help="name or learner id")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
 
     coverage = sub.add_parser(
         "coverage", help="which criteria of a rubric a scenario can evidence at all"
@@ -106,15 +152,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         if args.command in (None, "play"):
-            return cmd_play(getattr(args, "scenario", None))
+            return cmd_play(getattr(args, "scenario", None), getattr(args, "store", None))
         if args.command == "lint":
             return cmd_lint(args.paths, args.format, args.strict)
         if args.command == "run":
-            return cmd_run(args.scenario, args.choose, args.json, args.rubric, args.responses)
+            return cmd_run(
+                args.scenario,
+                args.choose,
+                args.json,
+                args.rubric,
+                args.responses,
+                SaveTo(args.store, args.learner, args.learner_id, args.group, args.mode)
+                if args.save
+                else None,
+            )
         if args.command == "coverage":
             return cmd_coverage(args.scenario, args.rubric, args.json)
         if args.command == "list":
             return cmd_list()
+        if args.command == "sessions":
+            return cmd_sessions(args.store, args.learner, args.group, args.scenario, args.json)
+        if args.command == "delete-learner":
+            return cmd_delete_learner(args.store, args.learner, args.yes)
+        if args.command == "export":
+            return cmd_export(args.store, args.learner, args.output)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -196,18 +257,43 @@ def _read_responses(path: Path | None) -> LearnerResponses | None:
     return None
 
 
+@dataclass(frozen=True)
+class SaveTo:
+    """Where and as whom ``run --save`` stores a headless session."""
+
+    store: Path | None
+    learner: str | None
+    learner_ref: str | None
+    group: str | None
+    mode: str
+
+
+def _open_store(path: Path | None) -> Store | None:
+    try:
+        return Store.open(path)
+    except StoreError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_run(
     ref: str,
     choose: str,
     as_json: bool,
     rubric_ref: str | None = None,
     responses_path: Path | None = None,
+    save: SaveTo | None = None,
 ) -> int:
     """Play a scenario headless by option ids; print the transcript and result."""
+    if save is not None and not (save.learner or "").strip():
+        print("roleplay: --save needs --learner NAME (who played it)", file=sys.stderr)
+        return EXIT_USAGE
     opened = _open(ref)
     if opened is None:
         return EXIT_INPUT
+    scenario = opened.scenario
     rubric = None
+    rubric_ref = rubric_ref or (scenario.rubric if save is not None else None)
     if rubric_ref is not None:
         rubric = _open_rubric(rubric_ref)
         if rubric is None:
@@ -215,17 +301,33 @@ def cmd_run(
     responses = _read_responses(responses_path)
     if responses is None:
         return EXIT_INPUT
-    scenario = opened.scenario
     session = Session.start(scenario)
     refs = [c.strip() for c in choose.split(",") if c.strip()]
+    store: Store | None = None
+    session_id: int | None = None
+    if save is not None:
+        store = _open_store(save.store)
+        if store is None:
+            return EXIT_INPUT
+        learner = store.learner(save.learner or "", save.learner_ref, save.group)
+        session_id = store.start_session(
+            learner, scenario, save.mode, rubric.id if rubric else None,
+            rubric.version if rubric else None,
+        )  # fmt: skip
+        store.save_responses(session_id, responses)
 
     def show() -> None:
         result = None if rubric is None else score(rubric, session, responses)
-        _print_run(session, as_json, result)
+        if store is not None and session_id is not None and result is not None:
+            store.save_result(session_id, result)
+        _print_run(session, as_json, result, session_id)
 
     for ref_ in refs:
         try:
+            before = len(session.steps)
             session.choose(ref_)
+            if store is not None and session_id is not None:
+                store.record_steps(session_id, session, session.steps[before:], None)
         except OptionUnavailable as exc:
             show()
             print(f"roleplay: {exc}", file=sys.stderr)
@@ -276,11 +378,18 @@ def score(rubric: Rubric, session: Session, responses: LearnerResponses) -> Sess
     return score_session(rubric, session.scenario, steps, responses, outcome=session.outcome)
 
 
-def _print_run(session: Session, as_json: bool, result: SessionResult | None = None) -> None:
+def _print_run(
+    session: Session,
+    as_json: bool,
+    result: SessionResult | None = None,
+    session_id: int | None = None,
+) -> None:
     if as_json:
         data = run_result(session)
         if result is not None:
             data.update(result.to_dict())
+        if session_id is not None:
+            data["session"] = session_id
         print(json.dumps(data, indent=2))
         return
     s = session.scenario
@@ -304,6 +413,8 @@ def _print_run(session: Session, as_json: bool, result: SessionResult | None = N
     print(f"Variables: {values or '(none)'}")
     if result is not None:
         _print_result(result)
+    if session_id is not None:
+        print(f"Session: {session_id}")
 
 
 def _print_result(result: SessionResult) -> None:
@@ -374,6 +485,105 @@ def criterion_coverage(rubric: Rubric, scenario: Scenario) -> dict[str, dict[str
     return rows
 
 
+def cmd_sessions(
+    store_path: Path | None,
+    learner: str | None,
+    group: str | None,
+    scenario: str | None,
+    as_json: bool,
+) -> int:
+    """List stored sessions, newest first."""
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        records = store.sessions(learner, group, scenario)
+    if as_json:
+        print(json.dumps([_session_row(r) for r in records], indent=2))
+        return EXIT_OK
+    if not records:
+        print("no sessions found", file=sys.stderr)
+        return EXIT_OK
+    print(
+        f"{'id':>5}  {'learner':<24} {'group':<8} {'scenario':<20} {'mode':<10} {'grade':<12} when"
+    )
+    for r in records:
+        grade = r.grade or ("in progress" if r.state == "in_progress" else "-")
+        print(
+            f"{r.id:>5}  {r.learner.display[:24]:<24} {(r.learner.group or '-')[:8]:<8} "
+            f"{r.scenario_id[:20]:<20} {r.mode:<10} {grade:<12} {r.started}"
+        )
+    return EXIT_OK
+
+
+def _session_row(r: SessionRecord) -> dict[str, Any]:
+    return {
+        "session": r.id,
+        "learner": r.learner.name,
+        "learner_id": r.learner.learner_ref,
+        "group": r.learner.group,
+        "scenario": r.scenario_id,
+        "scenario_version": r.scenario_version,
+        "rubric": r.rubric_id,
+        "mode": r.mode,
+        "state": r.state,
+        "outcome": r.outcome,
+        "grade": r.grade,
+        "started": r.started,
+        "ended": r.ended,
+    }
+
+
+def cmd_delete_learner(store_path: Path | None, who: str, yes: bool) -> int:
+    """Erase a learner and everything recorded about them."""
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        found = store.find_learners(who)
+        if not found:
+            print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
+            return EXIT_INPUT
+        count = sum(len(store.sessions(learner=who)) for _ in found[:1])
+        if not yes:
+            if not sys.stdin.isatty():
+                print(
+                    f"roleplay: this erases {who} and {count} session(s); add --yes to confirm",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            answer = input(f"Erase {who} and {count} session(s) for good? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("nothing erased", file=sys.stderr)
+                return EXIT_OK
+        store.delete_learner(who)
+    print(f"erased {who}: {len(found)} learner record(s) and {count} session(s)")
+    return EXIT_OK
+
+
+def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
+    """Print (or write) everything held about a learner as JSON."""
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        data = store.export_learner(who)
+    if not data["learners"]:
+        print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
+        return EXIT_INPUT
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if output is None:
+        print(text)
+        return EXIT_OK
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        print(f"roleplay: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_list() -> int:
     """List the bundled scenarios with their titles."""
     for path in bundled_scenario_paths():
@@ -386,7 +596,7 @@ def cmd_list() -> int:
     return EXIT_OK
 
 
-def cmd_play(ref: str | None) -> int:
+def cmd_play(ref: str | None, store_path: Path | None = None) -> int:
     """Open the Textual simulator."""
     if ref is not None and _open(ref) is None:
         return EXIT_INPUT
@@ -398,5 +608,5 @@ def cmd_play(ref: str | None) -> int:
         return EXIT_USAGE
     from simulator.ui.app import RoleplayApp  # the UI loads only when it is needed
 
-    RoleplayApp(scenario=ref).run()
+    RoleplayApp(scenario=ref, store_path=store_path).run()
     return EXIT_OK

@@ -4,6 +4,7 @@ Pure: imports the model only, never the UI or templates.
 """
 
 from simulator.scoring.portfolio import combine
+from simulator.scoring.recap import RecapItem, recap, strength
 from simulator.scoring.responses import (
     CauseAssessment,
     LearnerResponses,
@@ -28,6 +29,7 @@ __all__ = [
     "LearnerResponses",
     "PlanEntry",
     "PortfolioResult",
+    "RecapItem",
     "ResponseError",
     "Review",
     "SessionFacts",
@@ -35,5 +37,7 @@ __all__ = [
     "Verdict",
     "combine",
     "coverable",
+    "recap",
     "score_session",
+    "strength",
 ]

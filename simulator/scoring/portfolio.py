@@ -31,11 +31,19 @@ def _tagged(result: SessionResult, evidence: Sequence[Evidence]) -> tuple[Eviden
 def judge_portfolio_rule(
     criterion: Criterion, rule: PortfolioRule, results: Sequence[SessionResult]
 ) -> Verdict:
-    """K05: judge a criterion or requirement across sessions."""
+    """K05: judge a criterion or requirement across sessions.
+
+    Only sessions that achieved the rule's ``criteria`` count. A criterion that is also judged in
+    each session (a cause assessment in two situations) counts only the sessions where it was
+    itself achieved or sent to the tutor.
+    """
+    own = criterion.assess in ("session", "learner_response")
     counted = [
         r for r in results
         if all(r.criteria.get(c) is not None and r.criteria[c].status == "achieved"
                for c in rule.criteria)
+        and (not own or (criterion.code in r.criteria
+                         and r.criteria[criterion.code].status in ("achieved", "needs_tutor")))
     ]  # fmt: skip
     gaps = []
     if rule.distinct:

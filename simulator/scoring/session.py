@@ -55,10 +55,11 @@ def _label(behaviours: Sequence[str]) -> str:
 
 
 def coverable(rule: SessionRule, scenario: Scenario) -> list[Option]:
-    """Return the scenario's options that could evidence the rule (ignoring order and blocks).
+    """Return the learner's options that could evidence the rule (ignoring order and blocks).
 
     The criterion is coverable when these options can together satisfy the rule's ``all``,
-    ``any`` and ``distinct`` demands.
+    ``any`` and ``distinct`` demands. Fallback options are left out: the engine takes them by
+    itself, so they are never evidence.
     """
     found = []
     offered: set[str] = set()
@@ -66,6 +67,8 @@ def coverable(rule: SessionRule, scenario: Scenario) -> list[Option]:
         if not addressee_matches(node.speaker, rule.to, scenario):
             continue
         for option in node.options:
+            if option.fallback:  # taken automatically, never by the learner: never evidence
+                continue
             hits = set(option.shows) & set(rule.behaviours)
             if hits:
                 found.append(option)

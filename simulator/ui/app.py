@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.markup import escape
@@ -34,9 +35,10 @@ class RoleplayApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
 
-    def __init__(self, scenario: str | None = None) -> None:
+    def __init__(self, scenario: str | None = None, store_path: Path | None = None) -> None:
         super().__init__()
         self.requested = scenario
+        self.store_path = store_path
         self.scenarios = _load_bundled()
 
     def compose(self) -> ComposeResult:

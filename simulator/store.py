@@ -1,0 +1,557 @@
+"""The session store: learners, sessions, every turn as it happens, notes, responses and results.
+
+SQLite from the standard library, in WAL mode. Every turn is committed in its own transaction, so
+killing the process at any moment loses at most the turn in flight and never corrupts the file; a
+session resumes by replaying its committed choices through the engine. The schema is versioned
+with ``PRAGMA user_version`` and migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from simulator.engine import Session, Step
+from simulator.model import Scenario
+from simulator.scoring import LearnerResponses, SessionResult
+
+ENV_VAR = "ROLEPLAY_STORE"
+APP_DIR = "customer-roleplay"
+FILE_NAME = "sessions.sqlite3"
+MODES = ("practice", "assessment", "headless")
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE learners (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        learner_ref TEXT,
+        group_name TEXT,
+        created TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX learners_identity ON learners (name, IFNULL(learner_ref, ''));
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        learner_id INTEGER NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        scenario_id TEXT NOT NULL,
+        scenario_version INTEGER NOT NULL,
+        rubric_id TEXT,
+        rubric_version INTEGER,
+        mode TEXT NOT NULL,
+        started TEXT NOT NULL,
+        ended TEXT,
+        outcome TEXT,
+        state TEXT NOT NULL DEFAULT 'in_progress'
+    );
+    CREATE INDEX sessions_learner ON sessions (learner_id);
+    CREATE TABLE turns (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        node TEXT NOT NULL,
+        option TEXT NOT NULL,
+        line TEXT NOT NULL,
+        behaviours TEXT NOT NULL,
+        variables TEXT NOT NULL,
+        auto INTEGER NOT NULL DEFAULT 0,
+        time_taken_ms INTEGER,
+        at TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+    );
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE responses (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (session_id, kind)
+    );
+    CREATE TABLE results (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        rubric_id TEXT NOT NULL,
+        rubric_version INTEGER NOT NULL,
+        grade TEXT NOT NULL,
+        data TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (session_id, rubric_id)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says why and where."""
+
+
+def default_path() -> Path:
+    """Return where the store lives: $ROLEPLAY_STORE, else the platform's user data folder."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / APP_DIR / FILE_NAME
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Learner:
+    """A learner in the store."""
+
+    id: int
+    """Store id."""
+    name: str
+    """Name as typed."""
+    learner_ref: str | None
+    """Optional learner id from the college's records."""
+    group: str | None
+    """Class or group."""
+
+    @property
+    def display(self) -> str:
+        """Name, with the learner id when there is one."""
+        return f"{self.name} ({self.learner_ref})" if self.learner_ref else self.name
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One option taken, as stored."""
+
+    seq: int
+    """1-based position in the session."""
+    node: str
+    """Node where it was chosen."""
+    option: str
+    """Option id."""
+    line: str
+    """The learner's line."""
+    behaviours: tuple[str, ...]
+    """Behaviours it showed."""
+    variables: dict[str, Any]
+    """Variables after it."""
+    auto: bool
+    """Taken automatically (fallback)."""
+    time_taken_ms: int | None
+    """How long the learner took to choose."""
+    at: str
+    """When (UTC, ISO 8601)."""
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A stored session with everything recorded about it."""
+
+    id: int
+    """Session id, shown to users."""
+    learner: Learner
+    """Who played it."""
+    scenario_id: str
+    """Scenario id."""
+    scenario_version: int
+    """Scenario revision played."""
+    rubric_id: str | None
+    """Rubric it is judged against."""
+    rubric_version: int | None
+    """Rubric revision."""
+    mode: str
+    """practice, assessment or headless."""
+    started: str
+    """Start time (UTC)."""
+    ended: str | None
+    """End time, if finished."""
+    outcome: str | None
+    """Ending outcome, if finished."""
+    state: str
+    """in_progress or finished."""
+    turns: tuple[TurnRecord, ...] = ()
+    """Every option taken."""
+    notes: tuple[tuple[str, str], ...] = ()
+    """(time, text) of each note."""
+    responses: LearnerResponses = field(default_factory=LearnerResponses)
+    """What the learner wrote."""
+    result: dict[str, Any] | None = None
+    """The stored scored result (SessionResult.to_dict form), if any."""
+    grade: str | None = None
+    """The stored session grade, if scored."""
+
+    @property
+    def choices(self) -> list[str]:
+        """The learner's own choices (not automatic ones), for replaying the session."""
+        return [t.option for t in self.turns if not t.auto]
+
+    def steps(self) -> list[tuple[str, str, bool]]:
+        """Return (node, option, auto) for scoring."""
+        return [(t.node, t.option, t.auto) for t in self.turns]
+
+
+class Store:
+    """An open session store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the session store: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the session store: {exc.strerror}") from exc
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """Open (creating if needed) the store at ``path`` or the default location."""
+        return cls(path or default_path())
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run statements atomically: all of them are committed, or none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer version of customer-roleplay "
+                f"(schema {version}; this one reads up to {SCHEMA_VERSION}); upgrade to open it"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction() as db:  # each migration and its version bump, atomically
+                for statement in _statements(MIGRATIONS[number]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    # -- learners -----------------------------------------------------------------------------
+    def learner(
+        self, name: str, learner_ref: str | None = None, group: str | None = None
+    ) -> Learner:
+        """Return the learner with this name (and id), creating them; update the group if given."""
+        name = name.strip()
+        if not name:
+            raise StoreError("a learner needs a name")
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT * FROM learners WHERE name = ? AND IFNULL(learner_ref, '') = ?",
+                (name, learner_ref or ""),
+            ).fetchone()
+            if row is None:
+                cur = db.execute(
+                    "INSERT INTO learners (name, learner_ref, group_name, created) VALUES (?,?,?,?)",
+                    (name, learner_ref, group, _now()),
+                )
+                return Learner(int(cur.lastrowid or 0), name, learner_ref, group)
+            if group is not None and group != row["group_name"]:
+                db.execute("UPDATE learners SET group_name = ? WHERE id = ?", (group, row["id"]))
+            return Learner(row["id"], name, learner_ref, group or row["group_name"])
+
+    def find_learners(self, who: str) -> list[Learner]:
+        """Return learners whose name or learner id is ``who``."""
+        rows = self.db.execute(
+            "SELECT * FROM learners WHERE name = ? OR learner_ref = ? ORDER BY id", (who, who)
+        ).fetchall()
+        return [_learner(r) for r in rows]
+
+    def learners(self, group: str | None = None) -> list[Learner]:
+        """Return every learner (in a group, if given), by name."""
+        if group is None:
+            rows = self.db.execute("SELECT * FROM learners ORDER BY name, id").fetchall()
+        else:
+            rows = self.db.execute(
+                "SELECT * FROM learners WHERE group_name = ? ORDER BY name, id", (group,)
+            ).fetchall()
+        return [_learner(r) for r in rows]
+
+    def delete_learner(self, who: str) -> int:
+        """Erase a learner and everything recorded about them; return how many were erased."""
+        found = self.find_learners(who)
+        with self.transaction() as db:
+            for learner in found:
+                db.execute("DELETE FROM learners WHERE id = ?", (learner.id,))
+        return len(found)
+
+    # -- sessions -----------------------------------------------------------------------------
+    def start_session(
+        self,
+        learner: Learner,
+        scenario: Scenario,
+        mode: str,
+        rubric_id: str | None = None,
+        rubric_version: int | None = None,
+    ) -> int:
+        """Record a new session and return its id."""
+        if mode not in MODES:
+            raise StoreError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO sessions (learner_id, scenario_id, scenario_version, rubric_id,"
+                " rubric_version, mode, started) VALUES (?,?,?,?,?,?,?)",
+                (
+                    learner.id,
+                    scenario.id,
+                    scenario.version,
+                    rubric_id,
+                    rubric_version,
+                    mode,
+                    _now(),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def record_steps(
+        self, session_id: int, session: Session, steps: Sequence[Step], time_taken_ms: int | None
+    ) -> None:
+        """Commit the steps a choice produced (the choice and any automatic ones) atomically."""
+        scenario = session.scenario
+        with self.transaction() as db:
+            for step in steps:
+                option = scenario.option(step.option)
+                db.execute(
+                    "INSERT INTO turns (session_id, seq, node, option, line, behaviours, variables,"
+                    " auto, time_taken_ms, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        session_id, step.turn, step.node, step.option,
+                        option.say if option else "", json.dumps(list(option.shows) if option else []),
+                        json.dumps(step.variables_after), int(step.auto),
+                        None if step.auto else time_taken_ms, _now(),
+                    ),
+                )  # fmt: skip
+            if session.finished:
+                db.execute(
+                    "UPDATE sessions SET state = 'finished', ended = ?, outcome = ? WHERE id = ?",
+                    (_now(), session.outcome, session_id),
+                )
+
+    def truncate(self, session_id: int, keep: int) -> None:
+        """Remove every turn after the first ``keep`` (undo in practice mode)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM turns WHERE session_id = ? AND seq > ?", (session_id, keep))
+            db.execute(
+                "UPDATE sessions SET state = 'in_progress', ended = NULL, outcome = NULL "
+                "WHERE id = ?",
+                (session_id,),
+            )
+            db.execute("DELETE FROM results WHERE session_id = ?", (session_id,))
+
+    def add_note(self, session_id: int, text: str) -> None:
+        """Record a note the learner typed."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO notes (session_id, text, at) VALUES (?,?,?)",
+                (session_id, text, _now()),
+            )
+
+    def save_responses(self, session_id: int, responses: LearnerResponses) -> None:
+        """Record (replace) the learner's written responses."""
+        data = responses.to_dict()
+        with self.transaction() as db:
+            for kind, value in data.items():
+                db.execute(
+                    "INSERT INTO responses (session_id, kind, data, at) VALUES (?,?,?,?) "
+                    "ON CONFLICT (session_id, kind) DO UPDATE SET data = excluded.data, "
+                    "at = excluded.at",
+                    (session_id, kind, json.dumps(value), _now()),
+                )
+
+    def save_result(self, session_id: int, result: SessionResult) -> None:
+        """Record (replace) the scored result of a session."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO results (session_id, rubric_id, rubric_version, grade, data, at) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT (session_id, rubric_id) DO UPDATE SET "
+                "rubric_version = excluded.rubric_version, grade = excluded.grade, "
+                "data = excluded.data, at = excluded.at",
+                (
+                    session_id, result.rubric, result.rubric_version, result.grade.value,
+                    json.dumps(result.to_dict()), _now(),
+                ),
+            )  # fmt: skip
+
+    def session(self, session_id: int) -> SessionRecord | None:
+        """Return a stored session with its turns, notes, responses and result."""
+        row = self.db.execute(
+            "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
+            "JOIN learners l ON l.id = s.learner_id WHERE s.id = ?",
+            (session_id,),
+        ).fetchone()
+        return None if row is None else self._record(row)
+
+    def sessions(
+        self,
+        learner: str | None = None,
+        group: str | None = None,
+        scenario: str | None = None,
+        *,
+        full: bool = False,
+    ) -> list[SessionRecord]:
+        """Return sessions, newest first, filtered by learner (name or id), group and scenario."""
+        sql = (
+            "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
+            "JOIN learners l ON l.id = s.learner_id WHERE 1=1"
+        )
+        args: list[Any] = []
+        if learner is not None:
+            sql += " AND (l.name = ? OR l.learner_ref = ?)"
+            args += [learner, learner]
+        if group is not None:
+            sql += " AND l.group_name = ?"
+            args.append(group)
+        if scenario is not None:
+            sql += " AND s.scenario_id = ?"
+            args.append(scenario)
+        rows = self.db.execute(sql + " ORDER BY s.id DESC", args).fetchall()
+        if full:
+            return [self._record(r) for r in rows]
+        return [self._record(r, with_details=False) for r in rows]
+
+    def _record(self, row: sqlite3.Row, with_details: bool = True) -> SessionRecord:
+        sid = row["id"]
+        learner = Learner(row["learner_id"], row["name"], row["learner_ref"], row["group_name"])
+        result_row = self.db.execute(
+            "SELECT grade, data FROM results WHERE session_id = ? ORDER BY at DESC LIMIT 1", (sid,)
+        ).fetchone()
+        turns: tuple[TurnRecord, ...] = ()
+        notes: tuple[tuple[str, str], ...] = ()
+        responses = LearnerResponses()
+        if with_details:
+            turns = tuple(
+                TurnRecord(
+                    t["seq"],
+                    t["node"],
+                    t["option"],
+                    t["line"],
+                    tuple(json.loads(t["behaviours"])),
+                    json.loads(t["variables"]),
+                    bool(t["auto"]),
+                    t["time_taken_ms"],
+                    t["at"],
+                )
+                for t in self.db.execute(
+                    "SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (sid,)
+                )
+            )
+            notes = tuple(
+                (n["at"], n["text"])
+                for n in self.db.execute(
+                    "SELECT at, text FROM notes WHERE session_id = ? ORDER BY id", (sid,)
+                )
+            )
+            parts = {
+                r["kind"]: json.loads(r["data"])
+                for r in self.db.execute(
+                    "SELECT kind, data FROM responses WHERE session_id = ?", (sid,)
+                )
+            }
+            responses = LearnerResponses.from_dict(parts)
+        return SessionRecord(
+            sid, learner, row["scenario_id"], row["scenario_version"], row["rubric_id"],
+            row["rubric_version"], row["mode"], row["started"], row["ended"], row["outcome"],
+            row["state"], turns, notes, responses,
+            None if result_row is None else json.loads(result_row["data"]),
+            None if result_row is None else result_row["grade"],
+        )  # fmt: skip
+
+    def export_learner(self, who: str) -> dict[str, Any]:
+        """Return everything held about a learner as JSON-ready data (right of access)."""
+        learners = self.find_learners(who)
+        out: dict[str, Any] = {"exported": _now(), "store": str(self.path), "learners": []}
+        for learner in learners:
+            records = [r for r in self.sessions(full=True) if r.learner.id == learner.id]
+            out["learners"].append(
+                {
+                    "name": learner.name,
+                    "learner_id": learner.learner_ref,
+                    "group": learner.group,
+                    "sessions": [session_to_dict(r) for r in reversed(records)],
+                }
+            )
+        return out
+
+    def integrity_ok(self) -> bool:
+        """Return True if SQLite's integrity check passes."""
+        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def _learner(row: sqlite3.Row) -> Learner:
+    return Learner(row["id"], row["name"], row["learner_ref"], row["group_name"])
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def session_to_dict(record: SessionRecord) -> dict[str, Any]:
+    """Return a stored session as JSON-ready data."""
+    return {
+        "session": record.id,
+        "learner": record.learner.name,
+        "learner_id": record.learner.learner_ref,
+        "group": record.learner.group,
+        "scenario": record.scenario_id,
+        "scenario_version": record.scenario_version,
+        "rubric": record.rubric_id,
+        "rubric_version": record.rubric_version,
+        "mode": record.mode,
+        "started": record.started,
+        "ended": record.ended,
+        "outcome": record.outcome,
+        "state": record.state,
+        "turns": [
+            {
+                "seq": t.seq,
+                "node": t.node,
+                "option": t.option,
+                "line": t.line,
+                "behaviours": list(t.behaviours),
+                "variables": t.variables,
+                "auto": t.auto,
+                "time_taken_ms": t.time_taken_ms,
+                "at": t.at,
+            }
+            for t in record.turns
+        ],
+        "notes": [{"at": at, "text": text} for at, text in record.notes],
+        "responses": record.responses.to_dict(),
+        "result": record.result,
+        "grade": record.grade,
+    }
