@@ -1,72 +1,140 @@
-"""The simulator app. For now a scenario list: the conversation screen is its own piece of work."""
+"""The simulator app: who is playing, the scenario browser, the conversation, results, review."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from rich.markup import escape
-from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.theme import Theme
 
-from simulator.catalog import bundled_scenario_paths
+from simulator.catalog import bundled_rubric_paths, bundled_scenario_paths, open_rubric, resolve
 from simulator.lint import check_scenario_file
-from simulator.model import Scenario
+from simulator.model import Rubric, Scenario
+from simulator.store import Learner, Store
+
+HIGH_CONTRAST = Theme(
+    name="high-contrast",
+    primary="#ffff00",
+    secondary="#00ffff",
+    accent="#ffffff",
+    warning="#ffaf00",
+    error="#ff5f5f",
+    success="#5fff5f",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#1c1c1c",
+    boost="#303030",
+    dark=True,
+)
 
 
-def _load_bundled() -> list[Scenario]:
+@dataclass(frozen=True)
+class Choice:
+    """A scenario offered in the browser."""
+
+    scenario: Scenario
+    """The scenario."""
+    path: Path
+    """Its file."""
+
+
+def load_scenarios(extra: str | None = None) -> list[Choice]:
+    """Load the bundled scenarios (and one more file, if given) that have no errors."""
+    paths = bundled_scenario_paths()
+    if extra is not None:
+        wanted = resolve(extra)
+        if wanted.resolve() not in {p.resolve() for p in paths}:
+            paths = [wanted, *paths]
     found = []
-    for path in bundled_scenario_paths():
-        loaded, _ = check_scenario_file(path)
-        if loaded.scenario is not None:
-            found.append(loaded.scenario)
+    for path in paths:
+        loaded, problems = check_scenario_file(path)
+        if loaded.scenario is not None and not any(p.severity == "error" for p in problems):
+            found.append(Choice(loaded.scenario, path))
+    return found
+
+
+def load_rubrics() -> list[Rubric]:
+    """Load the bundled rubrics that have no errors."""
+    found = []
+    for path in bundled_rubric_paths():
+        try:
+            found.append(open_rubric(str(path)))
+        except Exception:  # a broken rubric is left out of the list; lint reports it
+            continue
     return found
 
 
 class RoleplayApp(App[None]):
-    """Lists the bundled scenarios and previews the one under the cursor."""
+    """customer-roleplay: practise handling challenging customers."""
 
     TITLE = "customer-roleplay"
     SUB_TITLE = "Practise handling challenging customers"
     CSS_PATH = "app.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - as Textual declares it
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f2", "toggle_contrast", "Contrast", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False),
+    ]
 
     def __init__(self, scenario: str | None = None, store_path: Path | None = None) -> None:
         super().__init__()
         self.requested = scenario
-        self.store_path = store_path
-        self.scenarios = _load_bundled()
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal():
-            yield OptionList(
-                *[Option(s.title, id=s.id) for s in self.scenarios], id="scenario-list"
-            )
-            with VerticalScroll(id="preview"):
-                yield Static(id="preview-text")
-        yield Static(
-            "Headless play works today: roleplay run SCENARIO --choose ID,ID,...  "
-            "The interactive conversation screen is on its way.",
-            id="notice",
-        )
-        yield Footer()
+        self.store = Store.open(store_path)
+        self.prefs_path = self.store.path.parent / "prefs.json"
+        self.prefs: dict[str, Any] = self._read_prefs()
+        self.scenarios = load_scenarios(scenario)
+        self.rubrics = load_rubrics()
+        self.learner: Learner | None = None
+        self.rubric: Rubric | None = None
+        self.mode = "practice"
 
     def on_mount(self) -> None:
-        if self.scenarios:
-            self.query_one(OptionList).highlighted = 0
+        self.register_theme(HIGH_CONTRAST)
+        if self.prefs.get("high_contrast"):
+            self.theme = HIGH_CONTRAST.name
+        from simulator.ui.screens.start import StartScreen  # screens import this module
 
-    @on(OptionList.OptionHighlighted)
-    def show_preview(self, event: OptionList.OptionHighlighted) -> None:
-        scenario = next(s for s in self.scenarios if s.id == event.option.id)
-        c = scenario.context
-        text = (
-            f"[b]{escape(scenario.title)}[/b]\n\n{escape(scenario.summary)}\n\n"
-            f"Issue: {c.issue.replace('_', ' ')}\nChannel: {c.channel.replace('_', ' ')}\n"
-            f"Customer: {escape(c.customer.name)} ({', '.join(c.customer.indicators)})"
-        )
-        self.query_one("#preview-text", Static).update(text)
+        self.push_screen(StartScreen())
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # -- preferences --------------------------------------------------------------------------
+    def _read_prefs(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.prefs_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_prefs(self, **changes: Any) -> None:
+        """Remember settings (who played last, rubric, mode, contrast) for next time."""
+        self.prefs.update(changes)
+        try:
+            self.prefs_path.write_text(json.dumps(self.prefs, indent=2), encoding="utf-8")
+        except OSError:
+            self.notify(
+                "Could not save your settings; they apply until you quit.", severity="warning"
+            )
+
+    def rubric_by_id(self, rubric_id: str | None) -> Rubric | None:
+        """Return a loaded rubric by id."""
+        return next((r for r in self.rubrics if r.id == rubric_id), None)
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from simulator.ui.screens.dialogs import HelpScreen  # screens import this module
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_contrast(self) -> None:
+        high = self.theme != HIGH_CONTRAST.name
+        self.theme = HIGH_CONTRAST.name if high else "textual-dark"
+        self.save_prefs(high_contrast=high)

@@ -1,0 +1,253 @@
+"""The scenario browser: filter, preview, start or resume."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Select, Static
+
+from simulator import spec
+from simulator.scoring import coverable
+from simulator.store import SessionRecord
+from simulator.ui.app import Choice
+from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.dialogs import ResumeDialog
+
+
+def words(value: str) -> str:
+    """Turn an id such as ``face_to_face`` into words."""
+    return value.replace("_", " ")
+
+
+def short_title(title: str, limit: int = 30) -> str:
+    """The part of a title before its colon, or the title cut to ``limit`` characters."""
+    head = title.split(":", 1)[0].strip()
+    return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
+class BrowserScreen(AppScreen):
+    """Lists the scenarios with filters and a preview of the one under the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Play", priority=True),
+        Binding("f", "focus_filters", "Filters"),
+        Binding("c", "clear_filters", "Clear filters"),
+        Binding("escape", "change_learner", "Change learner"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Select([(words(i), i) for i in spec.ISSUES], prompt="Issue", id="f-issue")
+            yield Select([(words(c), c) for c in spec.CHANNELS], prompt="Channel", id="f-channel")
+            yield Select([(words(i), i) for i in spec.INDICATORS], prompt="Customer",
+                         id="f-indicator")  # fmt: skip
+            rubric = self.roleplay.rubric
+            codes = [c.code for c in rubric.session_criteria] if rubric else []
+            yield Select([(c, c) for c in codes], prompt="Criterion", id="f-criterion")
+        with Horizontal(id="browser-body"):
+            yield DataTable(id="scenario-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="preview"):
+                yield Static(id="preview-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        learner = self.roleplay.learner
+        rubric = self.roleplay.rubric
+        who = learner.display if learner else "?"
+        self.sub_title = f"{who} · {rubric.title if rubric else 'no rubric'} · {self.roleplay.mode}"
+        table = self.query_one(DataTable)
+        table.add_columns("Scenario", "Issue", "Channel", "Level", "Your last result")
+        self.refresh_table()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_table()
+
+    # -- data ---------------------------------------------------------------------------------
+    def latest(self, scenario_id: str) -> SessionRecord | None:
+        """The learner's most recent session of a scenario."""
+        learner = self.roleplay.learner
+        if learner is None:
+            return None
+        for record in self.roleplay.store.sessions(scenario=scenario_id):
+            if record.learner.id == learner.id:
+                return record
+        return None
+
+    def visible_choices(self) -> list[Choice]:
+        """The scenarios that pass the filters."""
+        out = []
+        values = {
+            key: self.query_one(f"#f-{key}", Select).value
+            for key in ("issue", "channel", "indicator", "criterion")
+        }
+        rubric = self.roleplay.rubric
+        for choice in self.roleplay.scenarios:
+            ctx = choice.scenario.context
+            if isinstance(values["issue"], str) and ctx.issue != values["issue"]:
+                continue
+            if isinstance(values["channel"], str) and ctx.channel != values["channel"]:
+                continue
+            if (
+                isinstance(values["indicator"], str)
+                and values["indicator"] not in ctx.customer.indicators
+            ):
+                continue
+            if isinstance(values["criterion"], str) and rubric is not None:
+                criterion = rubric.criterion(values["criterion"])
+                if criterion is None or criterion.rule is None:
+                    continue
+                if not coverable(criterion.rule, choice.scenario):
+                    continue
+            out.append(choice)
+        return out
+
+    def refresh_table(self) -> None:
+        """Fill the table from the scenarios that pass the filters."""
+        table = self.query_one(DataTable)
+        table.clear()
+        for choice in self.visible_choices():
+            s = choice.scenario
+            last = self.latest(s.id)
+            if last is None:
+                result = "not tried"
+            elif last.state == "in_progress":
+                result = "in progress"
+            else:
+                result = (last.grade or last.outcome or "finished").replace("_", " ")
+            table.add_row(
+                Text(short_title(s.title)), words(s.context.issue), words(s.context.channel),
+                str(s.difficulty or "-"), result, key=s.id,
+            )  # fmt: skip
+        if table.row_count:
+            self.show_preview(
+                str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            )
+        else:
+            self.query_one("#preview-text", Static).update(
+                "No scenario matches these filters (c clears them)."
+            )
+
+    def choice(self, scenario_id: str) -> Choice | None:
+        """Find a loaded scenario by id."""
+        return next((c for c in self.roleplay.scenarios if c.scenario.id == scenario_id), None)
+
+    def show_preview(self, scenario_id: str) -> None:
+        """Show the summary, customer, policies and authority of a scenario."""
+        choice = self.choice(scenario_id)
+        if choice is None:
+            return
+        s = choice.scenario
+        c = s.context
+        text = Text()
+        text.append(s.title + "\n", style="bold")
+        text.append(s.summary + "\n\n")
+        text.append("Customer: ", style="bold")
+        text.append(f"{c.customer.name or s.speaker_name('customer')}")
+        if c.customer.indicators:
+            text.append(f" ({', '.join(words(i) for i in c.customer.indicators)})")
+        text.append("\n")
+        org = c.organisation
+        if org.name:
+            text.append("You work for: ", style="bold")
+            text.append(org.name + "\n")
+        if org.authority_own:
+            text.append("\nYou may:\n", style="bold")
+            for item in org.authority_own:
+                text.append(f"  • {item}\n")
+        if org.refer_to:
+            text.append("Otherwise refer to: ", style="bold")
+            member = s.cast.get(org.refer_to)
+            text.append(f"{member.name}, {member.role}\n" if member else f"{org.refer_to}\n")
+        if org.policies:
+            text.append("\nPolicies:\n", style="bold")
+            for policy in org.policies:
+                text.append(f"  • {policy.text}\n")
+        rubric = self.roleplay.rubric
+        if rubric is not None:
+            codes = [
+                cr.code for cr in rubric.session_criteria
+                if cr.rule is not None and coverable(cr.rule, s)
+            ]  # fmt: skip
+            text.append("\nCan evidence: ", style="bold")
+            text.append(" ".join(codes) or "none of this rubric's session criteria")
+        self.query_one("#preview-text", Static).update(text)
+
+    # -- events -------------------------------------------------------------------------------
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.show_preview(str(event.row_key.value))
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_scenario(str(event.row_key.value))
+
+    @on(Select.Changed)
+    def filter_changed(self) -> None:
+        self.refresh_table()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter plays a scenario only from the list; elsewhere it opens filters as usual."""
+        if action == "open":
+            return isinstance(self.focused, DataTable)
+        return True
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.open_scenario(str(key))
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#f-issue", Select).focus()
+
+    def action_clear_filters(self) -> None:
+        for select in self.query(Select):
+            select.clear()
+        self.query_one(DataTable).focus()
+
+    def action_change_learner(self) -> None:
+        from simulator.ui.screens.start import StartScreen
+
+        self.app.switch_screen(StartScreen())
+
+    def open_scenario(self, scenario_id: str) -> None:
+        """Resume an unfinished session of the scenario, or start a new one."""
+        choice = self.choice(scenario_id)
+        if choice is None:
+            return
+        last = self.latest(scenario_id)
+        if last is not None and last.state == "in_progress":
+            self.app.push_screen(
+                ResumeDialog(last.id), lambda answer: self.after_resume(choice, last.id, answer)
+            )
+        else:
+            self.start_new(choice)
+
+    def after_resume(self, choice: Choice, session_id: int, answer: str | None) -> None:
+        if answer == "resume":
+            from simulator.ui.screens.conversation import ConversationScreen
+
+            record = self.roleplay.store.session(session_id)
+            screen = None
+            if record is not None:
+                screen = ConversationScreen.resuming(self.roleplay, record, choice.scenario)
+            if screen is not None:
+                self.app.push_screen(screen)
+        elif answer == "new":
+            self.start_new(choice)
+
+    def start_new(self, choice: Choice) -> None:
+        """Ask the cause-assessment questions, then start the conversation."""
+        from simulator.ui.screens.cause import CauseScreen
+
+        self.app.push_screen(CauseScreen(choice.scenario))

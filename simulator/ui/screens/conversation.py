@@ -1,0 +1,208 @@
+"""The conversation: the chat, live meters, numbered options, notes, feedback in practice mode."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option as ListOption
+
+from simulator.model import Scenario
+from simulator.playthrough import ChoiceOutcome, Playthrough, ResumeRefused
+from simulator.scoring import LearnerResponses
+from simulator.store import SessionRecord
+from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.dialogs import PolicyCard
+from simulator.ui.widgets.meter import Meter
+from simulator.ui.widgets.transcript import Transcript, channel_banner
+
+if TYPE_CHECKING:
+    from simulator.ui.app import RoleplayApp
+
+
+class ConversationScreen(AppScreen):
+    """Plays one scenario; every reply is saved before its result is shown."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *[Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)],
+        Binding("n", "notes", "Note"),
+        Binding("p", "policy", "Policy card"),
+        Binding("u", "undo", "Undo"),
+        Binding("escape", "leave", "Leave"),
+    ]
+
+    def __init__(self, play: Playthrough) -> None:
+        super().__init__()
+        self.play = play
+
+    @classmethod
+    def starting(
+        cls, app: RoleplayApp, scenario: Scenario, responses: LearnerResponses
+    ) -> ConversationScreen:
+        """A new session for the app's learner."""
+        assert app.learner is not None
+        play = Playthrough.begin(app.store, app.learner, scenario, app.rubric, app.mode, responses)
+        return cls(play)
+
+    @classmethod
+    def resuming(
+        cls, app: RoleplayApp, record: SessionRecord, scenario: Scenario
+    ) -> ConversationScreen | None:
+        """A stored session, continued from its last committed turn (None if it cannot be)."""
+        rubric = app.rubric_by_id(record.rubric_id) or app.rubric
+        try:
+            play = Playthrough.resume(app.store, record, scenario, rubric)
+        except ResumeRefused as exc:
+            app.notify(str(exc), severity="error", timeout=10)
+            return None
+        return cls(play)
+
+    # -- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        s = self.play.scenario
+        yield Header()
+        with Horizontal(id="status"):
+            yield Static(channel_banner(s), id="channel-banner")
+            for var in s.variables.values():
+                if var.meter:
+                    yield Meter(var, self.play.session.variables[var.name])
+        with Horizontal(id="conversation-body"):
+            yield Transcript(s)
+            with Vertical(id="notes-panel"):
+                yield Static("Notes", classes="panel-title")
+                yield Static(id="notes-list")
+                yield Input(placeholder="Type a note, Enter to save", id="note-input")
+        yield Static(id="feedback")
+        yield OptionList(id="options")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        p = self.play
+        self.sub_title = f"{p.scenario.title} · {p.mode} mode"
+        self.query_one(Transcript).add_lines(list(p.session.transcript))
+        self.query_one("#feedback", Static).display = False
+        self.show_notes()
+        self.refresh_options()
+
+    # -- options ------------------------------------------------------------------------------
+    def refresh_options(self) -> None:
+        """Offer the options available now, numbered 1-9; or finish."""
+        options = self.query_one("#options", OptionList)
+        options.clear_options()
+        session = self.play.session
+        if session.finished:
+            self.finish()
+            return
+        for n, option in enumerate(self.play.options(), 1):
+            options.add_option(ListOption(Text(f"{n}. {option.say}"), id=option.id))
+        if options.option_count:
+            options.highlighted = 0
+        options.focus()
+
+    def action_choose(self, number: int) -> None:
+        """Say the option with this number."""
+        if isinstance(self.focused, Input):
+            return
+        options = self.play.options()
+        if 1 <= number <= len(options):
+            self.say(options[number - 1].id)
+
+    @on(OptionList.OptionSelected, "#options")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.say(event.option.id)
+
+    def say(self, option_id: str) -> None:
+        """Take an option: saved first, then shown."""
+        outcome = self.play.choose(option_id)
+        self.query_one(Transcript).add_lines(outcome.lines)
+        self.update_meters()
+        if self.play.practice:
+            self.show_feedback(outcome)
+        self.refresh_options()
+
+    def update_meters(self) -> None:
+        for meter in self.query(Meter):
+            meter.value = self.play.session.variables[meter.variable.name]
+
+    def show_feedback(self, outcome: ChoiceOutcome) -> None:
+        """Practice mode: why the reply was strong or weak, what it showed, what it changed."""
+        text = Text()
+        for behaviour in outcome.behaviours:
+            good = behaviour.polarity == "positive"
+            text.append("✓ " if good else "✗ ", style="green" if good else "red")
+            text.append(behaviour.label + "  ")
+        for name, (before, after) in outcome.changes.items():
+            var = self.play.scenario.variables[name]
+            if var.meter:
+                text.append(f"{var.display_name} {before} → {after}  ", style="bold")
+        if outcome.option.feedback:
+            text.append("\n" + outcome.option.feedback)
+        panel = self.query_one("#feedback", Static)
+        panel.update(text)
+        panel.display = bool(text.plain.strip())
+
+    # -- notes, policy, undo, leaving ----------------------------------------------------------
+    def action_notes(self) -> None:
+        panel = self.query_one("#notes-panel")
+        panel.add_class("open")
+        self.query_one("#note-input", Input).focus()
+
+    @on(Input.Submitted, "#note-input")
+    def note_added(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.play.add_note(event.value)
+            event.input.value = ""
+            self.show_notes()
+            self.notify("Note saved.", timeout=2)
+
+    def show_notes(self) -> None:
+        notes = self.play.notes
+        self.query_one("#notes-list", Static).update(
+            Text("\n".join(f"• {n}" for n in notes) if notes else "No notes yet (n to write one).")
+        )
+
+    def action_policy(self) -> None:
+        if not isinstance(self.focused, Input):
+            self.app.push_screen(PolicyCard(self.play.scenario))
+
+    def action_undo(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        if not self.play.practice:
+            self.notify("Undo is only available in practice mode.", severity="warning")
+            return
+        if self.play.undo():
+            self.query_one(Transcript).reset(list(self.play.session.transcript))
+            self.update_meters()
+            self.query_one("#feedback", Static).display = False
+            self.refresh_options()
+            self.notify("Your last reply was taken back.", timeout=2)
+        else:
+            self.notify("Nothing to undo yet.", timeout=2)
+
+    def action_leave(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#notes-panel").remove_class("open")
+            self.query_one("#options", OptionList).focus()
+            return
+        self.notify("Saved. Choose the scenario again to resume.", timeout=3)
+        self.app.pop_screen()
+
+    def finish(self) -> None:
+        """Show the results once the conversation has ended (or is stuck)."""
+        from simulator.ui.screens.results import ResultsScreen
+
+        if self.play.session.stuck_reason is not None:
+            self.notify(
+                f"The conversation cannot go on: {self.play.session.stuck_reason}. "
+                "Please tell your tutor.",
+                severity="error",
+                timeout=10,
+            )
+        self.app.switch_screen(ResultsScreen(self.play))

@@ -1,0 +1,97 @@
+"""After the session: the learner's review (P8, P9) and learning plan (M4)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Input, Label, TextArea
+
+from simulator.playthrough import Playthrough
+from simulator.scoring import LearnerResponses, PlanEntry, Review
+from simulator.ui.screens.base import AppScreen
+
+PARTS = (
+    ("strengths", "What went well? (strengths)"),
+    ("weaknesses", "What went less well? (weaknesses)"),
+    ("challenges", "What was hard about this customer? (challenges)"),
+    ("improvements", "What will you do differently? (improvements)"),
+)
+PLAN_ROWS = 3
+
+
+class ReviewScreen(AppScreen):
+    """Typed review and optional learning plan, saved with the session."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Back"),
+    ]
+
+    def __init__(self, play: Playthrough) -> None:
+        super().__init__()
+        self.play = play
+
+    def compose(self) -> ComposeResult:
+        review = self.play.responses.review or Review()
+        plan = list(self.play.responses.learning_plan)
+        yield Header()
+        with VerticalScroll(id="review-form"):
+            yield Label("Review your performance", classes="form-title")
+            for key, prompt in PARTS:
+                yield Label(prompt)
+                yield TextArea(getattr(review, key), id=f"review-{key}", classes="review-text")
+            yield Label(
+                "Learning plan (optional): activity, criterion, target date", classes="form-title"
+            )
+            for i in range(PLAN_ROWS):
+                entry = plan[i] if i < len(plan) else PlanEntry("")
+                with Horizontal(classes="plan-row"):
+                    yield Input(entry.activity, placeholder="Activity", id=f"plan-activity-{i}")
+                    yield Input(entry.criterion, placeholder="Criterion e.g. P2", id=f"plan-criterion-{i}",
+                                classes="short")  # fmt: skip
+                    yield Input(entry.target_date, placeholder="YYYY-MM-DD", id=f"plan-date-{i}",
+                                classes="short")  # fmt: skip
+            yield Button("Save review", variant="primary", id="save")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.play.scenario.title} · review"
+        self.query_one("#review-strengths", TextArea).focus()
+
+    def responses(self) -> LearnerResponses:
+        """The responses as typed."""
+        review = Review(**{k: self.query_one(f"#review-{k}", TextArea).text for k, _ in PARTS})
+        plan = []
+        for i in range(PLAN_ROWS):
+            activity = self.query_one(f"#plan-activity-{i}", Input).value.strip()
+            if activity:
+                plan.append(
+                    PlanEntry(
+                        activity,
+                        self.query_one(f"#plan-criterion-{i}", Input).value.strip(),
+                        self.query_one(f"#plan-date-{i}", Input).value.strip(),
+                    )
+                )
+        return LearnerResponses(self.play.responses.cause_assessment, review, tuple(plan))
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        """Save the review and plan, then go back to the results."""
+        responses = self.responses()
+        bad = [e for e in responses.learning_plan if not e.complete]
+        if bad:
+            self.notify(
+                "A plan row needs an activity, a criterion and a date like 2026-12-04.",
+                severity="warning",
+            )
+            return
+        self.play.save_responses(responses)
+        self.notify("Review saved.", timeout=3)
+        self.app.pop_screen()
+
+    def action_cancel(self) -> None:
+        self.app.pop_screen()
