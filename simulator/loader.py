@@ -670,7 +670,8 @@ class _RubricBuilder:
             id=rubric_id, version=data.get("version", 0), title=data.get("title", ""),
             qualification=data.get("qualification", ""), source=data.get("source", ""),
             grading=cast(Any, grading), criteria=criteria, bands=bands, requirements=requirements,
-            unit=data.get("unit", ""), notes=data.get("notes", ""), path=self.doc.path,
+            unit=data.get("unit", ""), notes=data.get("notes", ""),
+            practice_only=data.get("practice_only", False), path=self.doc.path,
         )  # fmt: skip
 
     def criteria(

@@ -397,6 +397,8 @@ class Rubric:
     """Unit number or reference."""
     notes: str = ""
     """What a tutor must know."""
+    practice_only: bool = False
+    """The awarding body does not accept simulation as evidence: grades are practice only."""
     path: str = ""
     """The file it was loaded from."""
 

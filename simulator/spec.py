@@ -467,6 +467,12 @@ RUBRIC = Fields(
             )
         ),
         "notes": _text("What a tutor must know about using this rubric"),
+        "practice_only": Key(
+            Boolean(
+                "True when the awarding body does not accept simulation as evidence: grades are "
+                "then labelled as practice, never as the unit's result"
+            )
+        ),
         "criteria": Key(
             ListOf("The criteria, in the document's order", CRITERION, min_items=1), required=True
         ),

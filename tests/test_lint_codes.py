@@ -4,6 +4,10 @@ Fixtures live in tests/fixtures/lint/, one small scenario per code named
 ``<code>-<rule-name>.scenario.yaml`` (lower case, so the id can equal the file stem). Each is the
 valid shape of tests/fixtures/valid/mini.scenario.yaml with one mistake, described in its first
 line. E002 (resource limits) is tested with files generated in tmp_path instead.
+
+The rubric codes (E050-E053) have rubric fixtures in tests/fixtures/rubrics/, each the valid
+tests/fixtures/rubrics/mini.yaml with one mistake, and so has every rubric rule kind (K01-K06):
+one criterion of that kind made invalid, which must give exactly one E052.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from simulator import cli
-from simulator.codes import BY_CODE, RULES
+from simulator.codes import BY_CODE, RULE_KINDS, RULES
 from simulator.errors import Problem
-from simulator.lint import bundled_behaviours, check_scenario_file
+from simulator.lint import bundled_behaviours, check_rubric_file, check_scenario_file
 from simulator.model import Behaviour
 from simulator.yamlsource import MAX_BYTES, MAX_DEPTH
 
@@ -29,6 +33,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LINT = FIXTURES / "lint"
 VALID = FIXTURES / "valid" / "mini.scenario.yaml"
 SUFFIX = ".scenario.yaml"
+RUBRICS = FIXTURES / "rubrics"
+VALID_RUBRIC = RUBRICS / "mini.yaml"
 
 BEHAVIOURS = {
     bid: Behaviour(bid, bid.title(), "positive", f"Shows {bid}.", "test vocabulary")
@@ -68,6 +74,7 @@ TABLE: list[tuple[str, str, int, int]] = [
     ("e023-unknown-behaviour", "E023", 21, 27),  # `empathyy`
     ("e024-unknown-speaker", "E024", 16, 14),  # `custmer`
     ("e025-unknown-option", "E025", 27, 21),  # `sory` inside chosen('sory')
+    ("e026-unknown-rubric", "E026", 6, 9),  # `ocr-l2-unit8`
     ("e030-expression-syntax", "E030", 26, 19),  # `=>`
     ("e031-type-mismatch", "E031", 23, 37),  # the `+1` added to the bool `refund`
     ("e032-out-of-range", "E032", 26, 21),  # the `9` of `mood > 9`
@@ -180,9 +187,107 @@ def test_oversized_message_shows_the_size_in_bytes(tmp_path: Path) -> None:
 
 
 def test_every_code_has_a_fixture() -> None:
-    """A new rule without a bad fixture (or generated case) fails here."""
-    covered = {row[1] for row in TABLE} | {row[2] for row in GENERATED}
+    """A new rule without a bad fixture (scenario, rubric or generated case) fails here."""
+    covered = (
+        {row[1] for row in TABLE} | {row[1] for row in RUBRIC_TABLE} | {row[2] for row in GENERATED}
+    )
     assert covered == {rule.code for rule in RULES}
+
+
+# -- rubric fixtures: the rubric codes, and one broken criterion per rule kind -------------------
+
+
+def lint_rubric(path: Path) -> list[Problem]:
+    """Lint one rubric file against the fixed behaviour vocabulary."""
+    return check_rubric_file(path, behaviours=BEHAVIOURS)[1]
+
+
+# (fixture stem, code, line, col), as TABLE, for rubric files.
+RUBRIC_TABLE: list[tuple[str, str, int, int]] = [
+    ("e050-rubric-unknown-behaviour", "E050", 24, 13),  # `open_questoin`
+    ("e051-duplicate-criterion", "E051", 32, 11),  # the second `M1`
+    ("e052-invalid-rule", "E052", 25, 17),  # the `3` of `distinct: 3` (two behaviours listed)
+    ("e053-unknown-band", "E053", 28, 11),  # `merrit`
+]
+
+# (rule kind, fixture stem, line, col) of the one E052 each gives.
+KIND_TABLE: list[tuple[str, str, int, int]] = [
+    ("K01", "k01-session-rule-without-behaviours", 23, 5),  # `rule:` with only `to`
+    ("K02", "k02-cause-assessment-without-response", 13, 5),  # the criterion (P1) itself
+    ("K03", "k03-review-with-a-rule", 32, 5),  # `rule:` on a review criterion
+    ("K04", "k04-learning-plan-on-a-session-criterion", 23, 5),  # `response:` on a session one
+    ("K05", "k05-portfolio-values-without-of", 40, 5),  # `portfolio:` with values, no of
+    ("K06", "k06-tutor-with-a-rule", 36, 5),  # `rule:` on a tutor criterion
+]
+
+
+@pytest.mark.parametrize(
+    ("stem", "code", "line", "col"), RUBRIC_TABLE, ids=[row[0] for row in RUBRIC_TABLE]
+)
+def test_rubric_fixture_gives_exactly_its_problem(
+    stem: str, code: str, line: int, col: int
+) -> None:
+    path = RUBRICS / f"{stem}.yaml"
+    problems = lint_rubric(path)
+    assert found(problems) == [(code, line, col)], "\n".join(p.format() for p in problems)
+    problem = problems[0]
+    assert problem.path == str(path)
+    assert problem.severity == BY_CODE[code].severity
+    assert problem.message.strip() and "Traceback" not in problem.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "stem", "line", "col"), KIND_TABLE, ids=[r[0] for r in KIND_TABLE]
+)
+def test_rule_kind_fixture_gives_one_invalid_rule(
+    kind: str, stem: str, line: int, col: int
+) -> None:
+    problems = lint_rubric(RUBRICS / f"{stem}.yaml")
+    assert found(problems) == [("E052", line, col)], "\n".join(p.format() for p in problems)
+
+
+def test_every_rule_kind_has_a_bad_fixture() -> None:
+    assert [row[0] for row in KIND_TABLE] == [kind.code for kind in RULE_KINDS]
+
+
+def test_rubric_fixture_names_match_their_code() -> None:
+    for stem, code, _, _ in RUBRIC_TABLE:
+        assert stem.startswith(code.lower() + "-"), stem
+        first_line = (RUBRICS / f"{stem}.yaml").read_text().splitlines()[0]
+        assert first_line.startswith(f"# {code} {BY_CODE[code].name}:"), first_line
+    names = {kind.code: kind.name for kind in RULE_KINDS}
+    for kind, stem, _, _ in KIND_TABLE:
+        assert stem.startswith(kind.lower() + "-"), stem
+        first_line = (RUBRICS / f"{stem}.yaml").read_text().splitlines()[0]
+        assert first_line.startswith(f"# {kind} {names[kind]}, E052 invalid-rule:"), first_line
+
+
+def test_every_rubric_fixture_file_is_in_a_table() -> None:
+    on_disk = {p.stem for p in RUBRICS.glob("*.yaml")}
+    tabled = {row[0] for row in RUBRIC_TABLE} | {row[1] for row in KIND_TABLE}
+    assert on_disk == tabled | {VALID_RUBRIC.stem}
+
+
+def test_rubric_fixture_ids_equal_their_file_stems() -> None:
+    for path in RUBRICS.glob("*.yaml"):
+        assert f"\nid: {path.stem}\n" in path.read_text(), path.name
+
+
+def test_valid_mini_rubric_has_no_problems() -> None:
+    loaded, problems = check_rubric_file(VALID_RUBRIC, behaviours=BEHAVIOURS)
+    assert problems == []
+    assert loaded.rubric is not None
+    assert [c.assess for c in loaded.rubric.criteria] == [
+        "learner_response",
+        "session",
+        "learner_response",
+        "tutor",
+    ]
+
+
+def test_unknown_rubric_names_the_bundled_ones() -> None:
+    (problem,) = lint(LINT / "e026-unknown-rubric.scenario.yaml")
+    assert "(did you mean 'ocr-l2-unit7'?)" in problem.message
 
 
 # -- the valid scenario, generated docs ---------------------------------------------------------

@@ -67,8 +67,13 @@ def judge_portfolio_rule(
     if gaps:
         return Verdict(criterion.code, "not_yet", "portfolio", "; ".join(gaps),
                        feedback=criterion.feedback_not_yet)  # fmt: skip
-    names = ", ".join(r.facts.session for r in counted)
-    return Verdict(criterion.code, "achieved", None, f"across sessions: {names}",
+    contributing = [
+        r for r in counted
+        if (not (rule.values and rule.of) or _field(r, rule.of) in rule.values)
+        and (not rule.behaviours or set(rule.behaviours) & set(r.facts.behaviours))
+    ]  # fmt: skip
+    names = ", ".join(r.facts.session for r in contributing)
+    return Verdict(criterion.code, "achieved", None, f"shown in sessions: {names}",
                    feedback=criterion.feedback_achieved)  # fmt: skip
 
 

@@ -303,11 +303,13 @@ def grade_for(rubric: Rubric, criteria: Sequence[Criterion], achieved: set[str])
 
 
 def grade_label(rubric: Rubric, value: str) -> str:
-    """Return the display label of a grade value."""
-    for band in rubric.bands:
-        if band.id == value:
-            return band.label
-    return {"not_yet": "Not yet", "competent": "Competent", "pass": "Pass"}.get(value, value)
+    """Return the display label of a grade value (marked as practice for practice-only rubrics)."""
+    label = next((band.label for band in rubric.bands if band.id == value), None)
+    if label is None:
+        label = {"not_yet": "Not yet", "competent": "Competent", "pass": "Pass"}.get(value, value)
+    if rubric.practice_only and value != "not_yet":
+        label += " (practice only: simulation is not evidence for this unit)"
+    return label
 
 
 def learner_lines(scenario: Scenario, steps: Sequence[tuple[str, str, bool]]) -> list[Said]:
