@@ -138,6 +138,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     coverage.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    scenario_files = _Parser(add_help=False)
+    scenario_files.add_argument(
+        "--scenarios",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="scenario file or folder for sessions not played on a bundled scenario (repeatable)",
+    )
+    sheet = sub.add_parser(
+        "sheet",
+        parents=[store, scenario_files],
+        help="practice feedback sheet for one stored session (HTML, Markdown or PDF)",
+    )
+    sheet.add_argument("session", type=int, metavar="SESSION", help="session id (roleplay sessions)")
+    sheet.add_argument(
+        "--format", choices=("html", "md", "pdf"), default="html", help="output format (html)"
+    )
+    sheet.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
+    class_report = sub.add_parser(
+        "class-report",
+        parents=[store, scenario_files],
+        help="learners by criteria, hardest criteria and most chosen options for a class",
+    )
+    class_report.add_argument("--group", metavar="G", help="class or group (default: everyone)")
+    class_report.add_argument(
+        "--format", choices=("html", "csv"), default="html", help="output format (html)"
+    )
+    class_report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    class_report.add_argument(
+        "--rubric", metavar="ID", help="rubric id or file (default: the one most sessions used)"
+    )
+
+    portfolio = sub.add_parser(
+        "portfolio",
+        parents=[store, scenario_files],
+        help="a learner's sessions combined into the unit-level view, with what is missing",
+    )
+    portfolio.add_argument("learner", metavar="LEARNER", help="name or learner id")
+    portfolio.add_argument(
+        "--rubric", metavar="ID", help="rubric id or file (default: the one most sessions used)"
+    )
+    portfolio.add_argument(
+        "--format", choices=("text", "json", "html", "md"), default="text", help="output format"
+    )
+    portfolio.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
     sub.add_parser("list", help="list the bundled scenarios")
     return parser
 
@@ -176,6 +223,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_delete_learner(args.store, args.learner, args.yes)
         if args.command == "export":
             return cmd_export(args.store, args.learner, args.output)
+        if args.command == "sheet":
+            return cmd_sheet(
+                args.store, args.session, args.format, args.output, args.scenarios or []
+            )
+        if args.command == "class-report":
+            return cmd_class_report(
+                args.store, args.group, args.format, args.output, args.rubric, args.scenarios or []
+            )
+        if args.command == "portfolio":
+            return cmd_portfolio(
+                args.store, args.learner, args.rubric, args.format, args.output,
+                args.scenarios or [],
+            )  # fmt: skip
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -293,7 +353,8 @@ def cmd_run(
         return EXIT_INPUT
     scenario = opened.scenario
     rubric = None
-    rubric_ref = rubric_ref or (scenario.rubric if save is not None else None)
+    wants_result = save is not None or responses_path is not None
+    rubric_ref = rubric_ref or (scenario.rubric if wants_result else None)
     if rubric_ref is not None:
         rubric = _open_rubric(rubric_ref)
         if rubric is None:
@@ -610,3 +671,147 @@ def cmd_play(ref: str | None, store_path: Path | None = None) -> int:
 
     RoleplayApp(scenario=ref, store_path=store_path).run()
     return EXIT_OK
+
+
+# -- reports (Jinja2 is imported lazily, inside these commands only) ----------------------------
+def _report_output(output: Path | None, content: str | bytes) -> int:
+    """Write a report to FILE, or to stdout; exit 1 if the file cannot be written."""
+    if output is None:
+        if isinstance(content, bytes):
+            if sys.stdout.isatty():
+                print("roleplay: a PDF cannot be shown in a terminal; give -o FILE", file=sys.stderr)
+                return EXIT_USAGE
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(content)
+        return EXIT_OK
+    try:
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        print(f"roleplay: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_sheet(
+    store_path: Path | None,
+    session_id: int,
+    fmt: str,
+    output: Path | None,
+    scenarios: list[Path],
+) -> int:
+    """Write one session's practice feedback sheet as HTML, Markdown or PDF."""
+    from simulator import report
+
+    if fmt == "pdf" and not report.weasyprint_available():
+        print(f"roleplay: {report.PDF_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        record = store.session(session_id) if 0 < session_id < 2**63 else None
+    if record is None:
+        print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        view, warnings = report.sheet_view(record, report.Library(scenarios))
+        for warning in warnings:
+            print(f"roleplay: {warning}", file=sys.stderr)
+        if fmt == "md":
+            return _report_output(output, report.render("sheet.md", view))
+        html = report.render("sheet.html", view)
+        if fmt == "html":
+            return _report_output(output, html)
+        if output is None and sys.stdout.isatty():
+            print("roleplay: a PDF cannot be shown in a terminal; give -o FILE", file=sys.stderr)
+            return EXIT_USAGE
+        return _report_output(output, report.pdf_from_html(html))
+    except report.PdfUnavailable as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except report.ReportError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def cmd_class_report(
+    store_path: Path | None,
+    group: str | None,
+    fmt: str,
+    output: Path | None,
+    rubric_ref: str | None,
+    scenarios: list[Path],
+) -> int:
+    """Write the class report (learners by criteria) as HTML or gradebook CSV."""
+    from simulator import report
+
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        records = store.sessions(group=group, full=True)
+    if not records:
+        which = f" for group '{group}'" if group is not None else ""
+        print(
+            f"roleplay: no sessions{which} in {store.path}; "
+            "sessions are kept with 'roleplay run ... --save' or in the simulator",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        library = report.Library(scenarios)
+        rubric = report.pick_rubric(records, library, rubric_ref)
+        view = report.class_view(records, library, rubric, group)
+    except report.ReportError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for item in view.left_out:
+        print(f"roleplay: left out {item}", file=sys.stderr)
+    content = report.class_csv(view) if fmt == "csv" else report.render("class-report.html", view)
+    return _report_output(output, content)
+
+
+def cmd_portfolio(
+    store_path: Path | None,
+    who: str,
+    rubric_ref: str | None,
+    fmt: str,
+    output: Path | None,
+    scenarios: list[Path],
+) -> int:
+    """Show a learner's sessions combined into the unit-level view, with what is missing."""
+    from simulator import report
+
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        records = store.sessions(learner=who, full=True)
+    if not records:
+        print(f"roleplay: no sessions for a learner called '{who}' in {store.path}", file=sys.stderr)
+        return EXIT_INPUT
+    learners = {r.learner.id: r.learner for r in records}
+    if len(learners) > 1:
+        names = ", ".join(sorted(learner.display for learner in learners.values()))
+        print(
+            f"roleplay: '{who}' matches {len(learners)} learners ({names}); give a learner id",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        library = report.Library(scenarios)
+        rubric = report.pick_rubric(records, library, rubric_ref)
+        view = report.portfolio_view(records, library, rubric)
+    except report.ReportError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if fmt == "json":
+        return _report_output(output, report.portfolio_json(view))
+    template = {"text": "portfolio.txt", "html": "portfolio.html", "md": "portfolio.md"}[fmt]
+    return _report_output(output, report.render(template, view))

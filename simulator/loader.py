@@ -782,7 +782,8 @@ class _RubricBuilder:
         rule = SessionRule(
             any=_tuple(r, "any"), all=_tuple(r, "all"), min=r.get("min", 1),
             distinct=r.get("distinct", 0), to=_tuple(r, "to"), after=_tuple(r, "after"),
-            blocked_by=_tuple(r, "blocked_by"), weakened_by=_tuple(r, "weakened_by"),
+            blocked_by=_tuple(r, "blocked_by"), ruled_out_by=_tuple(r, "ruled_out_by"),
+            weakened_by=_tuple(r, "weakened_by"),
         )  # fmt: skip
         if not rule.any and not rule.all:
             self.report(
@@ -805,7 +806,7 @@ class _RubricBuilder:
                 f"the rule of {code} asks for {rule.distinct} different behaviours but "
                 f"lists only {len(rule.behaviours)}",
             )
-        overlap = set(rule.behaviours) & set(rule.blocked_by)
+        overlap = set(rule.behaviours) & (set(rule.blocked_by) | set(rule.ruled_out_by))
         if overlap:
             self.report(
                 "E052",

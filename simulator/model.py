@@ -306,6 +306,8 @@ class SessionRule:
     """A line only qualifies once one of these has been shown, on it or before it."""
     blocked_by: tuple[str, ...] = ()
     """A line showing one of these cancels the evidence before it."""
+    ruled_out_by: tuple[str, ...] = ()
+    """A line showing one of these anywhere rules the criterion out for the session."""
     weakened_by: tuple[str, ...] = ()
     """Lines showing these are listed as concerns."""
 

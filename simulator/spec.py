@@ -402,6 +402,7 @@ SESSION_RULE = Fields(
         ),
         "after": Key(BEHAVIOUR_LIST),
         "blocked_by": Key(BEHAVIOUR_LIST),
+        "ruled_out_by": Key(BEHAVIOUR_LIST),
         "weakened_by": Key(BEHAVIOUR_LIST),
     },
 )

@@ -17,6 +17,7 @@ def _named(criterion: Criterion) -> Iterator[tuple[tuple[str, ...], tuple[str | 
             ("all", r.all),
             ("after", r.after),
             ("blocked_by", r.blocked_by),
+            ("ruled_out_by", r.ruled_out_by),
             ("weakened_by", r.weakened_by),
         ):
             yield ids, (*criterion.where, "rule", key)

@@ -116,7 +116,9 @@ class LearnerResponses:
             raise ResponseError(f"unknown part(s): {', '.join(sorted(unknown))}")
         cause = data.get("cause_assessment")
         review = data.get("review")
-        plan = data.get("learning_plan") or []
+        plan = data.get("learning_plan")
+        if plan is None:  # not `or []`: an empty object or string is the wrong shape, not absent
+            plan = []
         return cls(
             cause_assessment=None if cause is None else _cause(cause),
             review=None if review is None else _review(review),
@@ -146,14 +148,19 @@ def _strings(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _object(value: Any, where: str) -> dict[str, Any]:
+def _object(value: Any, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ResponseError(f"{where} must be an object")
+    unknown = sorted(str(k) for k in set(value) - set(keys))
+    if unknown:  # a misspelt key would otherwise read as a part left empty
+        raise ResponseError(
+            f"{where} has unknown key(s): {', '.join(unknown)} (expected: {', '.join(keys)})"
+        )
     return value
 
 
 def _cause(value: Any) -> CauseAssessment:
-    data = _object(value, "cause_assessment")
+    data = _object(value, "cause_assessment", ("issue", "characteristics", "indicators", "notes"))
     issue = data.get("issue")
     if issue is not None and not isinstance(issue, str):
         raise ResponseError("cause_assessment.issue must be text")
@@ -166,13 +173,13 @@ def _cause(value: Any) -> CauseAssessment:
 
 
 def _review(value: Any) -> Review:
-    data = _object(value, "review")
+    data = _object(value, "review", tuple(Review.__dataclass_fields__))
     return Review(**{k: _text(data, k, "review") for k in Review.__dataclass_fields__})
 
 
 def _entry(value: Any, index: int) -> PlanEntry:
     where = f"learning_plan[{index}]"
-    data = _object(value, where)
+    data = _object(value, where, ("activity", "criterion", "target_date"))
     return PlanEntry(
         activity=_text(data, "activity", where),
         criterion=_text(data, "criterion", where),

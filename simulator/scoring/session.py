@@ -105,6 +105,18 @@ def judge_rule(criterion: Criterion, lines: Sequence[Said], scenario: Scenario) 
             f"this scenario has no option that shows {_label(rule.behaviours)}"
             + (f" to {_describe_to(rule.to)}" if rule.to else ""),
         )
+    ruling_out = [s for s in lines if set(rule.ruled_out_by) & set(s.option.shows)]
+    if ruling_out:
+        first = ruling_out[0]
+        ruled = tuple(_evidence(first, b) for b in first.option.shows if b in rule.ruled_out_by)
+        return verdict(
+            "not_yet",
+            "ruled_out",
+            f"turn {first.turn} ({_label([e.behaviour for e in ruled])}) rules it out for this "
+            "session, whatever came after",
+            evidence=tuple(_evidence(s, b) for s in lines for b in s.option.shows if b in wanted),
+            concerns=ruled,
+        )
     shown = [s for s in lines if wanted & set(s.option.shows)]
     if not shown:
         return verdict("not_yet", "missing", f"no line showed {_label(rule.behaviours)}")
@@ -141,11 +153,13 @@ def judge_rule(criterion: Criterion, lines: Sequence[Said], scenario: Scenario) 
         surviving = [s for s in to_ok if s.turn > last.turn]
         if not surviving:
             blocking = tuple(_evidence(last, b) for b in last.option.shows if b in rule.blocked_by)
+            itself = any(s.turn == last.turn for s in to_ok)
             return verdict(
                 "not_yet",
                 "blocked",
-                f"turn {last.turn} ({_label([e.behaviour for e in blocking])}) undid the evidence "
-                "before it, and it was not shown again afterwards",
+                f"turn {last.turn} showed {_label([e.behaviour for e in blocking])}, which "
+                + ("cancels that line's own evidence" if itself else "undid the evidence before it")
+                + ", and it was not shown again afterwards",
                 evidence=tuple(
                     _evidence(s, b) for s in to_ok for b in s.option.shows if b in wanted
                 ),
