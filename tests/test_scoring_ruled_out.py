@@ -6,11 +6,26 @@ from simulator.catalog import open_rubric, open_scenario
 from simulator.engine import replay
 from simulator.scoring import score_session
 
-GOOD_ROUTE = (
-    "greet-verify,thank-verified,probe-phone,acknowledge-lifeline,ask-white-box,ask-grey-cable,"
-    "ask-red-socket,hold-for-tl,brief-tl,list-tl-options,recommend-visit,explain-no-engineer,"
-    "offer-choices,justify-thursday,teach-back,correct-and-book,check-tech-desk,call-gloria"
-).split(",")
+GOOD_ROUTE = [
+    "greet-verify",
+    "thank-verified",
+    "probe-phone",
+    "acknowledge-lifeline",
+    "ask-white-box",
+    "ask-grey-cable",
+    "ask-red-socket",
+    "hold-for-tl",
+    "brief-tl",
+    "list-tl-options",
+    "recommend-visit",
+    "explain-no-engineer",
+    "offer-choices",
+    "justify-thursday",
+    "teach-back",
+    "correct-and-book",
+    "check-tech-desk",
+    "call-gloria",
+]
 
 
 def _verdict(choices: list[str]) -> tuple[str, str | None, list[str]]:
