@@ -129,6 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--learner", metavar="X", required=True, help="name or learner id")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
 
+    explore = sub.add_parser(
+        "explore", help="search every route of a scenario: endings, dead ends, reachable grades"
+    )
+    explore.add_argument("scenario", help="scenario file or bundled id")
+    explore.add_argument(
+        "--rubric", metavar="ID", help="rubric id or file (default: the scenario's)"
+    )
+    explore.add_argument("--no-rubric", action="store_true", help="explore without a rubric")
+    explore.add_argument("--json", action="store_true", help="print the result as JSON")
+    explore.add_argument(
+        "--max-states", type=int, default=2_000_000, metavar="N", help="stop after N states"
+    )
+
     coverage = sub.add_parser(
         "coverage", help="which criteria of a rubric a scenario can evidence at all"
     )
@@ -151,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[store, scenario_files],
         help="practice feedback sheet for one stored session (HTML, Markdown or PDF)",
     )
-    sheet.add_argument("session", type=int, metavar="SESSION", help="session id (roleplay sessions)")
+    sheet.add_argument(
+        "session", type=int, metavar="SESSION", help="session id (roleplay sessions)"
+    )
     sheet.add_argument(
         "--format", choices=("html", "md", "pdf"), default="html", help="output format (html)"
     )
@@ -212,6 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 SaveTo(args.store, args.learner, args.learner_id, args.group, args.mode)
                 if args.save
                 else None,
+            )
+        if args.command == "explore":
+            return cmd_explore(
+                args.scenario, args.rubric, args.no_rubric, args.json, args.max_states
             )
         if args.command == "coverage":
             return cmd_coverage(args.scenario, args.rubric, args.json)
@@ -498,6 +517,59 @@ def _show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def cmd_explore(
+    ref: str, rubric_ref: str | None, no_rubric: bool, as_json: bool, max_states: int
+) -> int:
+    """Search a scenario's whole state space and report what authors need to know."""
+    from simulator.explore import explore  # only this command needs it
+
+    opened = _open(ref)
+    if opened is None:
+        return EXIT_INPUT
+    scenario = opened.scenario
+    rubric = None
+    if not no_rubric and (rubric_ref or scenario.rubric):
+        rubric = _open_rubric(rubric_ref or scenario.rubric or "")
+        if rubric is None:
+            return EXIT_INPUT
+    result = explore(scenario, rubric, max_states=max(1, max_states))
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return EXIT_OK if result.complete else EXIT_INPUT
+    print(f"{scenario.title} ({scenario.id}, version {scenario.version})")
+    print(
+        f"{result.states:,} states, {result.transitions:,} choices examined in "
+        f"{result.seconds:.2f} s ({result.states_per_second:,.0f} states/s)"
+    )
+    if not result.complete:
+        print(f"INCOMPLETE: stopped after {max_states:,} states; raise --max-states")
+    print("\nEndings")
+    for e in result.endings:
+        if e.shortest is None:
+            print(f"  {e.node} ({e.outcome}): NEVER REACHED")
+            continue
+        routes = "infinitely many routes (a loop can repeat)" if e.routes is None else (
+            f"{e.routes:,} route{'s' if e.routes != 1 else ''}"
+        )  # fmt: skip
+        print(f"  {e.node} ({e.outcome}): {routes}; shortest: {','.join(e.shortest) or '(none)'}")
+    if result.never_chosen:
+        print(f"\nOptions no route can choose: {', '.join(result.never_chosen)}")
+    for d in result.dead:
+        what = "no option is available" if d.kind == "stuck" else "no ending can be reached"
+        print(f"\nDead end at '{d.node}': {what}; route: {','.join(d.route) or '(start)'}")
+    if rubric is not None:
+        print(f"\nAgainst {rubric.id}: best grade {result.labels.get(result.best_grade or '', '-')}, "
+              f"worst {result.labels.get(result.worst_grade or '', '-')}")  # fmt: skip
+        for code, route in result.criteria.items():
+            state = "reachable" if route else "NOT reachable"
+            print(f"  {code:<5} {state}" + (f" in {len(route)} choices" if route else ""))
+        for grade, route in result.grades.items():
+            print(
+                f"  {result.labels[grade]}: roleplay run {scenario.id} --choose {','.join(route)}"
+            )
+    return EXIT_OK if result.complete else EXIT_INPUT
+
+
 def cmd_coverage(ref: str, rubric_ref: str | None, as_json: bool) -> int:
     """Report which criteria of a rubric a scenario can evidence at all."""
     opened = _open(ref)
@@ -679,7 +751,9 @@ def _report_output(output: Path | None, content: str | bytes) -> int:
     if output is None:
         if isinstance(content, bytes):
             if sys.stdout.isatty():
-                print("roleplay: a PDF cannot be shown in a terminal; give -o FILE", file=sys.stderr)
+                print(
+                    "roleplay: a PDF cannot be shown in a terminal; give -o FILE", file=sys.stderr
+                )
                 return EXIT_USAGE
             sys.stdout.buffer.write(content)
             sys.stdout.buffer.flush()
@@ -794,7 +868,9 @@ def cmd_portfolio(
     with store:
         records = store.sessions(learner=who, full=True)
     if not records:
-        print(f"roleplay: no sessions for a learner called '{who}' in {store.path}", file=sys.stderr)
+        print(
+            f"roleplay: no sessions for a learner called '{who}' in {store.path}", file=sys.stderr
+        )
         return EXIT_INPUT
     learners = {r.learner.id: r.learner for r in records}
     if len(learners) > 1:
