@@ -107,7 +107,9 @@ def default_path() -> Path:
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Application Support"
     else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        # the XDG spec says a relative path is invalid and must be ignored
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
     return base / APP_DIR / FILE_NAME
 
 
@@ -213,15 +215,23 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open the session store: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{path}: cannot create the session store: {exc.strerror}") from exc
+        try:
+            self.db.row_factory = sqlite3.Row
+            self._check_version()  # before anything writes to a file from a newer version
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA secure_delete = ON")  # erased learners are overwritten
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except BaseException as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{path}: cannot open the session store: {exc}") from exc
+            raise
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
@@ -249,13 +259,17 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+    def _check_version(self) -> int:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer version of customer-roleplay "
                 f"(schema {version}; this one reads up to {SCHEMA_VERSION}); upgrade to open it"
             )
+        return version
+
+    def _migrate(self) -> None:
+        version = self._check_version()
         for number in range(version, SCHEMA_VERSION):
             with self.transaction() as db:  # each migration and its version bump, atomically
                 for statement in _statements(MIGRATIONS[number]):
@@ -308,6 +322,9 @@ class Store:
         with self.transaction() as db:
             for learner in found:
                 db.execute("DELETE FROM learners WHERE id = ?", (learner.id,))
+        if found:  # move the erasure into the main file now and empty the WAL, which still
+            # holds copies of the erased rows until the next checkpoint
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(found)
 
     # -- sessions -----------------------------------------------------------------------------
@@ -496,13 +513,21 @@ class Store:
         learners = self.find_learners(who)
         out: dict[str, Any] = {"exported": _now(), "store": str(self.path), "learners": []}
         for learner in learners:
-            records = [r for r in self.sessions(full=True) if r.learner.id == learner.id]
+            created = self.db.execute(
+                "SELECT created FROM learners WHERE id = ?", (learner.id,)
+            ).fetchone()["created"]
+            rows = self.db.execute(
+                "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
+                "JOIN learners l ON l.id = s.learner_id WHERE s.learner_id = ? ORDER BY s.id",
+                (learner.id,),
+            ).fetchall()
             out["learners"].append(
                 {
                     "name": learner.name,
                     "learner_id": learner.learner_ref,
                     "group": learner.group,
-                    "sessions": [session_to_dict(r) for r in reversed(records)],
+                    "created": created,
+                    "sessions": [session_to_dict(self._record(r)) for r in rows],
                 }
             )
         return out
