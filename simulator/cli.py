@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )  # fmt: skip
     except KeyboardInterrupt:
         return 130
+    except (StoreError, sqlite3.Error) as exc:
+        print(f"roleplay: the session store failed: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
@@ -402,25 +406,29 @@ def cmd_run(
             store.save_result(session_id, result)
         _print_run(session, as_json, result, session_id)
 
-    for ref_ in refs:
-        try:
-            before = len(session.steps)
-            session.choose(ref_)
-            if store is not None and session_id is not None:
-                store.record_steps(session_id, session, session.steps[before:], None)
-        except OptionUnavailable as exc:
-            show()
-            print(f"roleplay: {exc}", file=sys.stderr)
-            return EXIT_UNAVAILABLE
-        except EngineError as exc:
-            show()
-            print(f"roleplay: cannot choose '{ref_}': {exc}", file=sys.stderr)
-            return EXIT_UNAVAILABLE
-    show()
-    if session.stuck_reason is not None:
-        print(f"roleplay: the conversation is stuck: {session.stuck_reason}", file=sys.stderr)
-        return EXIT_INPUT
-    return EXIT_OK
+    try:
+        for ref_ in refs:
+            try:
+                before = len(session.steps)
+                session.choose(ref_)
+                if store is not None and session_id is not None:
+                    store.record_steps(session_id, session, session.steps[before:], None)
+            except OptionUnavailable as exc:
+                show()
+                print(f"roleplay: {exc}", file=sys.stderr)
+                return EXIT_UNAVAILABLE
+            except EngineError as exc:
+                show()
+                print(f"roleplay: cannot choose '{ref_}': {exc}", file=sys.stderr)
+                return EXIT_UNAVAILABLE
+        show()
+        if session.stuck_reason is not None:
+            print(f"roleplay: the conversation is stuck: {session.stuck_reason}", file=sys.stderr)
+            return EXIT_INPUT
+        return EXIT_OK
+    finally:
+        if store is not None:
+            store.close()
 
 
 def run_result(session: Session) -> dict[str, Any]:

@@ -402,6 +402,12 @@ class Store:
         """Record (replace) the learner's written responses."""
         data = responses.to_dict()
         with self.transaction() as db:
+            # replace, not merge: a part the learner cleared must not linger
+            placeholders = ",".join("?" * len(data)) or "''"
+            db.execute(
+                f"DELETE FROM responses WHERE session_id = ? AND kind NOT IN ({placeholders})",
+                (session_id, *data),
+            )
             for kind, value in data.items():
                 db.execute(
                     "INSERT INTO responses (session_id, kind, data, at) VALUES (?,?,?,?) "
@@ -465,7 +471,9 @@ class Store:
         sid = row["id"]
         learner = Learner(row["learner_id"], row["name"], row["learner_ref"], row["group_name"])
         result_row = self.db.execute(
-            "SELECT grade, data FROM results WHERE session_id = ? ORDER BY at DESC LIMIT 1", (sid,)
+            "SELECT grade, data FROM results WHERE session_id = ? "
+            "ORDER BY rubric_id IS ? DESC, at DESC LIMIT 1",
+            (sid, row["rubric_id"]),
         ).fetchone()
         turns: tuple[TurnRecord, ...] = ()
         notes: tuple[tuple[str, str], ...] = ()

@@ -614,3 +614,20 @@ def test_store_open_uses_the_default_path(monkeypatch: pytest.MonkeyPatch, tmp_p
     with Store.open() as store:
         assert store.path == tmp_path / "env" / "s.db"
     assert (tmp_path / "env" / "s.db").is_file()
+
+
+def test_saving_responses_replaces_parts_the_learner_cleared(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "r.db")
+    scenario = open_scenario("faulty-kettle").scenario
+    learner = store.learner("Lee")
+    sid = store.start_session(learner, scenario, "practice")
+    plan = (PlanEntry("Practise open questions", "P2", "2026-12-04"),)
+    store.save_responses(
+        sid, LearnerResponses(review=Review("a", "b", "c", "d"), learning_plan=plan)
+    )
+    store.save_responses(sid, LearnerResponses(review=Review("a", "b", "c", "d")))
+    record = store.session(sid)
+    assert record is not None
+    assert record.responses.learning_plan == ()
+    assert record.responses.review == Review("a", "b", "c", "d")
+    store.close()
