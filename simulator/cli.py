@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="practice feedback sheet for one stored session (HTML, Markdown or PDF)",
     )
     sheet.add_argument(
-        "session", type=int, metavar="SESSION", help="session id (roleplay sessions)"
+        "session", type=int, metavar="SESSION", help="session id (see 'roleplay sessions')"
     )
     sheet.add_argument(
         "--format", choices=("html", "md", "pdf"), default="html", help="output format (html)"
@@ -200,6 +200,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json", "html", "md"), default="text", help="output format"
     )
     portfolio.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
+    plans_p = sub.add_parser(
+        "test", help="run scenario test plans (<id>.tests.yaml) and report each case"
+    )
+    plans_p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="plan files, scenario files (the plan beside them), folders or bundled ids "
+        "(default: the bundled scenarios)",
+    )
+    plans_p.add_argument("--json", action="store_true", help="print the results as JSON")
+
+    graph_p = sub.add_parser(
+        "graph", help="draw a scenario's conversation as Graphviz DOT or a Mermaid flowchart"
+    )
+    graph_p.add_argument("scenario", help="scenario file or bundled id")
+    graph_p.add_argument(
+        "--format", choices=("dot", "mermaid"), default="dot", help="output format (dot)"
+    )
+    graph_p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
+    new_p = sub.add_parser("new", help="write a commented scenario skeleton and its test plan")
+    new_p.add_argument("id", metavar="ID", help="the new scenario's id, kebab-case (late-parcel)")
+    new_p.add_argument(
+        "--dir",
+        type=Path,
+        metavar="DIR",
+        help="folder to write into (default: ./scenarios if it exists, else the current folder)",
+    )
 
     sub.add_parser("list", help="list the bundled scenarios")
     return parser
@@ -256,6 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.store, args.learner, args.rubric, args.format, args.output,
                 args.scenarios or [],
             )  # fmt: skip
+        if args.command == "test":
+            return cmd_test(args.paths, args.json)
+        if args.command == "graph":
+            return cmd_graph(args.scenario, args.format, args.output)
+        if args.command == "new":
+            return cmd_new(args.id, args.dir)
     except KeyboardInterrupt:
         return 130
     except (StoreError, sqlite3.Error) as exc:
@@ -899,3 +936,148 @@ def cmd_portfolio(
         return _report_output(output, report.portfolio_json(view))
     template = {"text": "portfolio.txt", "html": "portfolio.html", "md": "portfolio.md"}[fmt]
     return _report_output(output, report.render(template, view))
+
+
+# -- authoring: test plans, graphs and new scenarios ---------------------------------------------
+
+
+def cmd_test(paths: list[Path], as_json: bool) -> int:
+    """Run scenario test plans: a PASS or FAIL line per case, then "N passed, M failed"."""
+    from simulator import testplan
+
+    plans, errors = testplan.find_plans(paths or [testplan.default_folder()])
+    results = [testplan.run_file(path) for path in plans]
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed for r in results) + len(errors)
+    if as_json:
+        data = {
+            "plans": [r.to_dict() for r in results],
+            "errors": errors,
+            "passed": passed,
+            "failed": failed,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for message in errors:
+            print(f"FAIL {message}")
+        for i, result in enumerate(results):
+            if i or errors:
+                print()
+            _print_plan_result(result)
+        print()
+        print(f"{passed} passed, {failed} failed")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def _print_plan_result(result: Any) -> None:
+    from simulator.testplan import PlanResult
+
+    assert isinstance(result, PlanResult)
+    plan = result.plan
+    if plan.scenario is not None:
+        rubric = f", rubric {plan.rubric.id}" if plan.rubric is not None else ""
+        print(f"{plan.path}: {plan.scenario.id} (version {plan.scenario.version}){rubric}")
+    else:
+        print(f"{plan.path}:")
+    for problem in plan.problems:
+        print(problem.format())
+    if not plan.runnable:
+        print(f"FAIL {plan.path}: the plan has errors, so none of its cases ran")
+        return
+    for case in result.cases:
+        print(f"{'PASS' if case.passed else 'FAIL'} {case.case.name}")
+        failure = case.failure
+        if failure is None:
+            continue
+        step = failure.step
+        print(
+            f"     at {plan.path}:{step.line}:{step.col}, step {step.number}: "
+            f"{step.kind}: {_plan_value(step.value)}"
+        )
+        print(f"     expected: {failure.expected}")
+        for i, line in enumerate(failure.actual):
+            print(f"     {'actual:  ' if i == 0 else '         '} {line}")
+        if failure.hint:
+            print(f"     hint:     {failure.hint}")
+
+
+def _plan_value(value: object) -> str:
+    """Return a step's value as a plan writes it: `[a, b]`, `{mood: -1}`, `"text"`."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_plan_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plan_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str) and (" " in value or not value):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _write_text(output: Path | None, text: str) -> int:
+    """Print ``text``, or write it to ``output``; exit 1 if the file cannot be written."""
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"roleplay: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_graph(ref: str, fmt: str, output: Path | None) -> int:
+    """Print (or write) a scenario's conversation graph as DOT or Mermaid."""
+    from simulator import graph
+
+    opened = _open(ref)
+    if opened is None:
+        return EXIT_INPUT
+    return _write_text(output, graph.render(opened.scenario, fmt))
+
+
+def cmd_new(scenario_id: str, folder: Path | None) -> int:
+    """Write ID.scenario.yaml and ID.tests.yaml: a skeleton that passes lint --strict and test."""
+    from simulator import skeleton
+
+    if not skeleton.is_kebab(scenario_id):
+        print(
+            f"roleplay: '{scenario_id}' is not a valid scenario id: use kebab-case, lower-case "
+            "letters and digits in words joined by '-' (for example late-parcel)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if folder is None:
+        folder = Path("scenarios") if Path("scenarios").is_dir() else Path(".")
+    scenario_path = folder / f"{scenario_id}.scenario.yaml"
+    plan_path = folder / f"{scenario_id}.tests.yaml"
+    existing = [str(p) for p in (scenario_path, plan_path) if p.exists()]
+    if existing:
+        print(
+            f"roleplay: {' and '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "nothing was written (choose another id, or move the file away first)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        texts = {
+            scenario_path: skeleton.scenario_skeleton(
+                scenario_id, skeleton.schema_reference(folder)
+            ),
+            plan_path: skeleton.plan_skeleton(
+                scenario_id, skeleton.schema_reference(folder, skeleton.PLAN_SCHEMA_NAME)
+            ),
+        }
+        for path, text in texts.items():
+            with path.open("x", encoding="utf-8") as handle:  # never overwrite, even in a race
+                handle.write(text)
+            print(f"wrote {path}")
+    except OSError as exc:
+        print(f"roleplay: cannot write in {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"next: roleplay lint --strict {scenario_path}")
+    print(f"      roleplay test {plan_path}")
+    return EXIT_OK

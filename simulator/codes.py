@@ -21,7 +21,8 @@ class Rule:
     severity: Severity
     """Default severity."""
     family: str
-    """Which part of the checker raises it (yaml, structure, references, expressions, graph, content)."""
+    """Which part of the checker raises it (yaml, structure, references, expressions, graph, content,
+    rubrics, testplans)."""
     summary: str
     """One sentence for the generated docs."""
     example: str = ""
@@ -313,6 +314,36 @@ RULES: tuple[Rule, ...] = (
         "graph",
         "A node has more than one `fallback: true` option; only the first can ever be taken "
         "automatically.",
+    ),
+    # -- test plans (`roleplay test`) ------------------------------------------------------------
+    Rule(
+        "E060",
+        "invalid-plan",
+        E,
+        "testplans",
+        "A test plan's step has no key or more than one (each step is exactly one `choose` or "
+        "`expect_...`), an `expect_say` has no text, or two cases share a name.",
+        "      - choose: sorry-and-ask\n        expect_say: Order 4471",
+    ),
+    Rule(
+        "E061",
+        "plan-scenario-not-found",
+        E,
+        "testplans",
+        "The scenario a test plan tests cannot be found (no `<id>.scenario.yaml` beside the "
+        "`<id>.tests.yaml`, and no `scenario:` naming a file or bundled id), or it has errors of "
+        "its own, so no case can run.",
+        "scenario: faulty-kettel.scenario.yaml",
+    ),
+    Rule(
+        "E062",
+        "invalid-expectation",
+        E,
+        "testplans",
+        "An expectation cannot fit the scenario or rubric: an unknown variable, node, criterion, "
+        "grade or rubric, a value of the wrong type for a variable, `expect_ending` on a node that "
+        "is not an ending, or a grade or criteria expected with no rubric to judge them.",
+        "        - expect_var: {moood: 0}",
     ),
 )
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simulator.codes import RULE_KINDS, RULES
-from simulator.spec import RUBRIC, json_schema
+from simulator.spec import RUBRIC, TEST_PLAN, json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = {
@@ -22,6 +22,7 @@ FAMILIES = {
     "graph": "The conversation graph",
     "content": "Content",
     "rubrics": "Rubrics",
+    "testplans": "Test plans",
 }
 
 
@@ -84,6 +85,11 @@ def rubric_schema_json() -> str:
     return json.dumps(json_schema(RUBRIC, "rubric"), indent=2) + "\n"
 
 
+def testplan_schema_json() -> str:
+    """Return schema/testplan.schema.json as generated from the test-plan spec."""
+    return json.dumps(json_schema(TEST_PLAN, "testplan"), indent=2) + "\n"
+
+
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Return every generated file's path and expected content."""
     return {
@@ -91,6 +97,7 @@ def generated_files(root: Path = ROOT) -> dict[Path, str]:
         root / "docs" / "rubric-rules.md": rubric_rules_markdown(),
         root / "schema" / "scenario.schema.json": schema_json(),
         root / "schema" / "rubric.schema.json": rubric_schema_json(),
+        root / "schema" / "testplan.schema.json": testplan_schema_json(),
     }
 
 

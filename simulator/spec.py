@@ -480,3 +480,90 @@ RUBRIC = Fields(
         "requirements": Key(ListOf("Evidence requirements across sessions", CRITERION)),
     },
 )
+
+
+# -- test plans ----------------------------------------------------------------------------------
+
+CRITERION_STATUSES = ("achieved", "not_yet", "not_covered", "needs_tutor")
+"""The verdicts a criterion can have (as ``simulator.scoring.results.STATUSES``)."""
+PLAN_STEP_KEYS = (
+    "choose",
+    "expect_options",
+    "expect_say",
+    "expect_var",
+    "expect_outcome",
+    "expect_ending",
+    "expect_grade",
+    "expect_criteria",
+)
+"""The keys a test-plan step can have; each step has exactly one of them."""
+
+PLAN_STEP = Fields(
+    "One step of a case: an option to choose, or one thing to check (exactly one key)",
+    {
+        "choose": _text(
+            "Choose this option, by id (never by position)",
+            pattern=OPTION_ID,
+            pattern_hint="an option id (a letter followed by letters, digits, '-', '_' or '.')",
+        ),
+        "expect_options": Key(
+            ListOf(
+                "Exactly the options offered now, by id, in any order",
+                Text(pattern=OPTION_ID, pattern_hint="an option id"),
+            )
+        ),
+        "expect_say": _text(
+            "Text that appears in one line said since the previous `choose` (the learner's own "
+            "line, then everything said as a result); before the first `choose`, the opening lines"
+        ),
+        "expect_var": Key(
+            MapOf(
+                "Variables and the values they have now",
+                OneOf("Expected value", (Integer(), Boolean())),
+                key_pattern=IDENTIFIER,
+                key_hint="a variable name",
+                min_items=1,
+            )
+        ),
+        "expect_outcome": _text("The conversation has ended with this outcome", enum=OUTCOMES),
+        "expect_ending": _text(
+            "The conversation has ended at this end node",
+            pattern=ITEM_ID,
+            pattern_hint="a node id",
+        ),
+        "expect_grade": _text(
+            "The session grade so far on the plan's rubric: a band id (pass, merit, distinction), "
+            "competent, or not_yet",
+            pattern=IDENTIFIER,
+            pattern_hint="a grade such as merit or not_yet",
+        ),
+        "expect_criteria": Key(
+            MapOf(
+                "Criterion codes and the verdict each has so far on the plan's rubric",
+                Text("Verdict", enum=CRITERION_STATUSES),
+                min_items=1,
+            )
+        ),
+    },
+)
+PLAN_CASE = Fields(
+    "One case: a route through the scenario, with checks along the way",
+    {
+        "name": _text("What the case shows; printed with PASS or FAIL", required=True),
+        "steps": Key(ListOf("Steps, in order", PLAN_STEP, min_items=1), required=True),
+    },
+)
+TEST_PLAN = Fields(
+    "A test plan for one scenario (<id>.tests.yaml beside <id>.scenario.yaml)",
+    {
+        "scenario": _text(
+            "The scenario tested: a file relative to this plan, or a bundled id "
+            "(default: the .scenario.yaml file with this plan's name, beside it)"
+        ),
+        "rubric": _text(
+            "Rubric for expect_grade and expect_criteria: an id or a file relative to this plan "
+            "(default: the scenario's rubric)"
+        ),
+        "cases": Key(ListOf("The cases", PLAN_CASE, min_items=1), required=True),
+    },
+)

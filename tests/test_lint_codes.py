@@ -189,7 +189,10 @@ def test_oversized_message_shows_the_size_in_bytes(tmp_path: Path) -> None:
 def test_every_code_has_a_fixture() -> None:
     """A new rule without a bad fixture (scenario, rubric or generated case) fails here."""
     covered = (
-        {row[1] for row in TABLE} | {row[1] for row in RUBRIC_TABLE} | {row[2] for row in GENERATED}
+        {row[1] for row in TABLE}
+        | {row[1] for row in RUBRIC_TABLE}
+        | {row[2] for row in GENERATED}
+        | {row[1] for row in PLAN_TABLE}
     )
     assert covered == {rule.code for rule in RULES}
 
@@ -481,3 +484,51 @@ def test_missing_path_is_a_located_problem(
     assert f"{missing}:1:1: error:" in captured.out
     assert "[E001]" in captured.out
     assert "Traceback" not in captured.out + captured.err
+
+
+# -- test-plan fixtures: the codes `roleplay test` gives (E060-E062) -----------------------------
+
+PLANS = FIXTURES / "testplans"
+
+# (fixture stem, code, line, col), as TABLE, for test plans in tests/fixtures/testplans/; each is
+# a small plan on tests/fixtures/valid/mini.scenario.yaml with one mistake.
+PLAN_TABLE: list[tuple[str, str, int, int]] = [
+    ("e060-invalid-plan", "E060", 6, 9),  # the step holding both `choose` and `expect_say`
+    ("e061-plan-scenario-not-found", "E061", 2, 11),  # `../valid/mnii.scenario.yaml`
+    ("e062-invalid-expectation", "E062", 7, 22),  # the key `moood`
+]
+
+
+@pytest.mark.parametrize(
+    ("stem", "code", "line", "col"), PLAN_TABLE, ids=[r[0] for r in PLAN_TABLE]
+)
+def test_plan_fixture_gives_exactly_its_problem(stem: str, code: str, line: int, col: int) -> None:
+    from simulator.testplan import load_plan, run_plan
+
+    path = PLANS / f"{stem}.tests.yaml"
+    plan = load_plan(path)
+    assert found(plan.problems) == [(code, line, col)], "\n".join(p.format() for p in plan.problems)
+    problem = plan.problems[0]
+    assert problem.path == str(path)
+    assert problem.severity == BY_CODE[code].severity
+    assert problem.message.strip() and "Traceback" not in problem.message
+    assert run_plan(plan).failed == 1  # a plan with a problem never passes
+    first_line = path.read_text().splitlines()[0]
+    assert stem.startswith(code.lower() + "-")
+    assert first_line.startswith(f"# {code} {BY_CODE[code].name}:"), first_line
+
+
+def test_every_plan_code_fixture_is_in_the_table() -> None:
+    on_disk = {p.name.removesuffix(".tests.yaml") for p in PLANS.glob("e0*.tests.yaml")}
+    assert on_disk == {row[0] for row in PLAN_TABLE}
+
+
+@pytest.mark.parametrize(
+    ("stem", "suggestion"),
+    [("e061-plan-scenario-not-found", "mini.scenario.yaml"), ("e062-invalid-expectation", "mood")],
+)
+def test_plan_did_you_mean(stem: str, suggestion: str) -> None:
+    from simulator.testplan import load_plan
+
+    (problem,) = load_plan(PLANS / f"{stem}.tests.yaml").problems
+    assert f"(did you mean '{suggestion}'?)" in problem.message
