@@ -1,0 +1,155 @@
+"""The HTML reports in a real browser: headless Chromium renders them without a console message
+and prints them to A4.
+
+Skipped when Chromium is not installed, except on CI (the CI variable is set), where it must be.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
+DISTINCTION = (
+    "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
+    "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
+    "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
+    "check-with-returns,call-customer"
+)
+A4 = (595.0, 842.0)  # points
+TIMEOUT = 60
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def chromium() -> str:
+    """Return the Chromium executable; skip without it, but fail on CI."""
+    found = shutil.which("chromium")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed, and CI must run the browser tests")
+        pytest.skip("chromium not installed (Debian package chromium); CI installs it")
+    return found
+
+
+def browse(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium with a fresh profile."""
+    profile = tmp / "profile"
+    profile.mkdir(exist_ok=True)
+    return subprocess.run(
+        [chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sheet of a Distinction session, of a poor one and of a hostile one, and the class
+    report, written by the real commands from sessions played into a real store."""
+    tmp = tmp_path_factory.mktemp("browser")
+    db = str(tmp / "s.db")
+    runs = [
+        ("faulty-kettle", DISTINCTION, "Alice Adams"),
+        ("faulty-kettle", "ask-receipt-first,defend-shop,threaten-leave", "Bob Brown"),
+        ("router-helpline", "skip-security,jargon-diag,repeat-jargon,wait-for-granddaughter", "Bob Brown"),
+        (str(FIXTURES / "script-tags.scenario.yaml"), "ask-open,probe", "<script>alert(1)</script>"),
+    ]  # fmt: skip
+    for scenario, choose, learner in runs:
+        args = ["run", scenario, "--choose", choose, "--learner", learner, "--group", "7B"]
+        assert main([*args, "--save", "--store", db]) == 0
+    out = {
+        "sheet": tmp / "sheet.html",
+        "poor-sheet": tmp / "poor-sheet.html",
+        "hostile-sheet": tmp / "hostile-sheet.html",
+        "class-report": tmp / "class-report.html",
+    }
+    extra = ["--store", db, "--scenarios", str(FIXTURES)]
+    assert main(["sheet", "1", "-o", str(out["sheet"]), *extra]) == 0
+    assert main(["sheet", "2", "-o", str(out["poor-sheet"]), *extra]) == 0
+    assert main(["sheet", "4", "-o", str(out["hostile-sheet"]), *extra]) == 0
+    assert main(["class-report", "-o", str(out["class-report"]), *extra]) == 0
+    return out
+
+
+def console_messages(stderr: str, page: Path) -> list[str]:
+    """Return the console messages (errors, CSP refusals, uncaught exceptions) about a page."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if ("CONSOLE" in line and page.as_uri() in line) or "Uncaught" in line
+    ]
+
+
+@pytest.mark.parametrize("name", ["sheet", "poor-sheet", "hostile-sheet", "class-report"])
+def test_prints_to_a4(pages: dict[str, Path], tmp_path: Path, name: str) -> None:
+    pdf = tmp_path / "out.pdf"
+    done = browse(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", pages[name].as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert boxes, "no page in the PDF"
+    for width, height in boxes:
+        assert abs(float(width) - A4[0]) <= 2 and abs(float(height) - A4[1]) <= 2, boxes
+    if name == "sheet":  # a full session's transcript runs over several pages
+        assert len(boxes) > 2
+
+
+@pytest.mark.parametrize("name", ["sheet", "poor-sheet", "hostile-sheet", "class-report"])
+def test_renders_without_console_messages(
+    pages: dict[str, Path], tmp_path: Path, name: str
+) -> None:
+    page = pages[name]
+    done = browse(tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "PRACTICE FEEDBACK" in done.stdout  # rendered: the DOM has our page in it
+    assert "</main>" in done.stdout and "<footer>" in done.stdout
+    assert console_messages(done.stderr, page) == []
+    if name == "hostile-sheet":  # the learner's <script> is text, not an element
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in done.stdout
+        assert "<script>" not in done.stdout
+
+
+def test_console_messages_are_caught(pages: dict[str, Path], tmp_path: Path) -> None:
+    """The check above can fail: a page with a script error and a blocked fetch is caught."""
+    html = pages["sheet"].read_text(encoding="utf-8")
+    bad = tmp_path / "bad.html"
+    broken = '<script>throw new Error("boom")</script><img src="https://example.invalid/x.png">'
+    bad.write_text(html.replace("<main>", "<main>" + broken), encoding="utf-8")
+    done = browse(tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", bad.as_uri())
+    messages = console_messages(done.stderr, bad)
+    assert messages, done.stderr[-2000:]
+    assert any("Content Security Policy" in m or "Uncaught" in m for m in messages)
+
+
+def test_readable_on_a_phone(pages: dict[str, Path], tmp_path: Path) -> None:
+    shot = tmp_path / "phone.png"
+    done = browse(
+        tmp_path,
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+        "--window-size=390,1200",
+        pages["sheet"].as_uri(),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG")
+    assert int.from_bytes(png[16:20], "big") == 390  # IHDR width: laid out at phone width
