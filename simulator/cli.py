@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     lint.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    lint.add_argument(
+        "--search",
+        action="store_true",
+        help="also search every route the conditions allow (W120-W123; slower)",
+    )
 
     run = sub.add_parser(
         "run", parents=[store], help="play a scenario headless by option ids and print the result"
@@ -248,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "play"):
             return cmd_play(getattr(args, "scenario", None), getattr(args, "store", None))
         if args.command == "lint":
-            return cmd_lint(args.paths, args.format, args.strict)
+            return cmd_lint(args.paths, args.format, args.strict, args.search)
         if args.command == "run":
             return cmd_run(
                 args.scenario,
@@ -308,14 +313,14 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem.format(), file=sys.stderr)
 
 
-def cmd_lint(paths: list[Path], fmt: str, strict: bool) -> int:
+def cmd_lint(paths: list[Path], fmt: str, strict: bool, search: bool = False) -> int:
     """Lint files and folders; exit 1 on any error (or warning with --strict)."""
     files, missing = lintable_files(paths)
     problems: list[Problem] = [
         Problem(m, 1, 1, Severity.ERROR, "E001", "no such file or folder") for m in missing
     ]
     for path in files:
-        problems.extend(check_file(path))
+        problems.extend(check_file(path, search=search))
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":

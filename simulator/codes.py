@@ -315,6 +315,43 @@ RULES: tuple[Rule, ...] = (
         "A node has more than one `fallback: true` option; only the first can ever be taken "
         "automatically.",
     ),
+    # -- search (`roleplay lint --search`) ------------------------------------------------------
+    Rule(
+        "W120",
+        "criterion-unreachable",
+        W,
+        "search",
+        "A session criterion of the scenario's `rubric` that no route achieves, although options "
+        "show what it looks for: the order, the addressee, a blocking or ruling-out line, or the "
+        "conditions on the way always get in the way. Reported at `rubric:`.",
+    ),
+    Rule(
+        "W121",
+        "ending-unreachable-by-search",
+        W,
+        "search",
+        "An ending the graph leads to (so not W104) that no route reaches once conditions, "
+        "`once` options and fallbacks are followed, e.g. an ending only a fallback leads to, "
+        "where another option is always offered.",
+    ),
+    Rule(
+        "W122",
+        "condition-always-true",
+        W,
+        "search",
+        "An option's or say-variant's `if` is true in every state in which its node is entered, "
+        "so it decides nothing (and later say-variants are never used).",
+        '        if: "mood > -4"    # mood is never below -3 here',
+    ),
+    Rule(
+        "W123",
+        "condition-always-false",
+        W,
+        "search",
+        "An option's or say-variant's `if` is false in every state in which its node is entered: "
+        "the option can never be chosen, the variant is never said.",
+        '        if: "mood >= 3"    # no route gets mood that high by here',
+    ),
     # -- test plans (`roleplay test`) ------------------------------------------------------------
     Rule(
         "E060",

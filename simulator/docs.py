@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simulator.codes import RULE_KINDS, RULES
+from simulator.lint.search import MAX_STATES
 from simulator.spec import RUBRIC, TEST_PLAN, json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,7 @@ FAMILIES = {
     "graph": "The conversation graph",
     "content": "Content",
     "rubrics": "Rubrics",
+    "search": "Search (`roleplay lint --search`)",
     "testplans": "Test plans",
 }
 
@@ -37,6 +39,11 @@ def lint_codes_markdown() -> str:
         "Errors stop a scenario from being played; warnings do not, but `--strict` fails on them",
         "and every bundled scenario passes `roleplay lint --strict`. Codes are stable: a code",
         "keeps its meaning for good.",
+        "",
+        "The search checks (W120-W123) run only with `roleplay lint --search`: they follow every",
+        "route the conditions allow, as `roleplay explore` does, once per scenario. A scenario",
+        f"whose search passes {MAX_STATES:,} states, or that has errors, is skipped quietly: a",
+        "partial search cannot prove anything unreachable.",
         "",
     ]
     for family, title in FAMILIES.items():

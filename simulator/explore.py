@@ -7,6 +7,18 @@ so the search visits each state once and never enumerates routes one by one; rou
 computed on the state graph afterwards (exactly, with Python integers, or "infinite" where a loop
 lets a route repeat).
 
+Two reductions keep the number of states down without changing any answer:
+
+* counts saturate: a count of turns or visits above what any comparison can tell apart is
+  stored as that bound (see `_count_caps`), and never saturates where a comparison could tell
+  larger counts apart (then a loop makes the search endless and it reports itself incomplete);
+* what no condition ahead can read is forgotten: on entering a node, a variable, a ``once`` or
+  ``chosen`` mark, a visit count or the turn count that no condition at any node still reachable
+  from there reads is reset, so conversations that differ only in the past merge.
+
+Say-variant conditions choose a line's text, never a route, so they are not part of the state
+unless their values are asked for (``conditions=True``, which `roleplay lint --search` uses).
+
 The stepping rules are the engine's (`simulator.engine`); tests check exploration against
 brute-force replays through the engine on small scenarios.
 """
@@ -15,102 +27,362 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from simulator import expr
-from simulator.model import Node, Option, Rubric, Scenario, SessionRule
+from simulator.model import Node, Option, Rubric, Scenario, SessionRule, YamlPath
 from simulator.scoring.session import addressee_matches, coverable, grade_for, grade_label
 
 MAX_AUTO_STEPS = 1000
 DEFAULT_MAX_STATES = 2_000_000
+UNBOUNDED = 1 << 62
+"""A count cap that never saturates: some comparison can tell every count apart."""
 
-# -- compiling conditions ---------------------------------------------------------------------
+State = tuple[Any, ...]
+"""A flat tuple: node index, variable values, once bits, chosen bits, visit counts, turns,
+evidence per tracked criterion (see `_Layout`)."""
+Getter = Callable[[State], Any]
 
-Getter = Callable[[tuple[Any, ...]], Any]
+_DECIDE, _END, _STUCK = 0, 1, 2
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+_FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+# -- what conditions read ---------------------------------------------------------------------
+
+
+def _node_conditions(node: Node, say: bool) -> Iterator[expr.Expr]:
+    if say:
+        for variant in node.say:
+            if variant.condition is not None:
+                yield variant.condition.expr
+    for option in node.options:
+        if option.condition is not None:
+            yield option.condition.expr
+
+
+def _walk(e: expr.Expr) -> Iterator[expr.Expr]:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, expr.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, expr.Binary):
+            stack.extend((node.left, node.right))
+
+
+Linear = tuple[dict[str, int], int | None]
+"""An int expression as {count: coefficient} plus a bound on the absolute value of the rest
+(None: unbounded, from an int variable without min or max)."""
+
+TURNS_KEY = "turns"
+
+
+def _visits_key(node: str) -> str:
+    return f"visits:{node}"
+
+
+def _linear(e: expr.Expr, scenario: Scenario) -> Linear | None:
+    """Split an int expression into counts (turns, visits) and the rest; None if not an int."""
+    if isinstance(e, expr.Literal):
+        return None if isinstance(e.value, bool) else ({}, abs(e.value))
+    if isinstance(e, expr.Name):
+        if e.name == expr.TURNS:
+            return {TURNS_KEY: 1}, 0
+        var = scenario.variables.get(e.name)
+        if var is None or var.type != "int":
+            return None
+        if var.min is None or var.max is None:
+            return {}, None
+        return {}, max(abs(var.min), abs(var.max))
+    if isinstance(e, expr.Call):
+        return ({_visits_key(e.arg): 1}, 0) if e.func == "visits" else None
+    if isinstance(e, expr.Unary):
+        if e.op == "not":
+            return None
+        inner = _linear(e.operand, scenario)
+        return None if inner is None else ({k: -v for k, v in inner[0].items()}, inner[1])
+    if e.op not in ("+", "-"):
+        return None
+    left, right = _linear(e.left, scenario), _linear(e.right, scenario)
+    if left is None or right is None:
+        return None
+    sign = 1 if e.op == "+" else -1
+    coefs = dict(left[0])
+    for k, v in right[0].items():
+        coefs[k] = coefs.get(k, 0) + sign * v
+    bound = None if left[1] is None or right[1] is None else left[1] + right[1]
+    return coefs, bound
+
+
+def _count_caps(conds: list[expr.Expr], scenario: Scenario) -> dict[str, int]:
+    """For each count (``turns``, ``visits:<node>``): the value above which no condition tells it apart.
+
+    Every comparison is read as ``sum(a_k * count_k) + rest`` against zero, where ``rest`` (the
+    literals and bounded int variables) lies within ``[-b, b]``. If every count in it has a
+    coefficient of the same sign, a count at ``b + 1`` or more decides the comparison whatever
+    the others are, so its counts can saturate at ``b + 1``. Otherwise (``visits('a') ==
+    visits('b')``, ``turns > x`` with ``x`` unbounded) they never saturate. ``visited()`` only
+    tells 0 from more, so 1 is every count's least cap.
+    """
+    caps: dict[str, int] = {}
+    for cond in conds:
+        for node in _walk(cond):
+            if isinstance(node, expr.Call) and node.func in ("visited", "visits"):
+                caps.setdefault(_visits_key(node.arg), 1)
+            elif isinstance(node, expr.Name) and node.name == expr.TURNS:
+                caps.setdefault(TURNS_KEY, 1)
+            if not (isinstance(node, expr.Binary) and node.op in _COMPARISONS):
+                continue
+            left, right = _linear(node.left, scenario), _linear(node.right, scenario)
+            if left is None or right is None:
+                continue  # comparing true/false values
+            coefs = dict(left[0])
+            for k, v in right[0].items():
+                coefs[k] = coefs.get(k, 0) - v
+            keys = [k for k, v in coefs.items() if v]
+            if not keys:
+                continue
+            mixed = len({coefs[k] > 0 for k in keys}) > 1
+            if mixed or left[1] is None or right[1] is None:
+                cap = UNBOUNDED
+            else:
+                cap = left[1] + right[1] + 1
+            for k in keys:
+                caps[k] = max(caps.get(k, 1), cap)
+    return caps
 
 
 class _Layout:
-    """Where each piece of the state lives in the state tuple."""
+    """What the search tracks, and where it sits in each node's state tuple.
 
-    def __init__(self, scenario: Scenario, rubric: Rubric | None) -> None:
+    A state at node ``n`` is ``(n, once bits, chosen bits, evidence_1 .. evidence_R, slots...)``
+    where the slots are the variables, visit counts and turn count still *live* at ``n``: read by
+    a condition at ``n`` or at a node reachable from it (conditions ignored). Whatever is not live
+    cannot change what happens next, so it is left out and states differing only there merge;
+    the state tuple also stays short however large the scenario is. ``once`` bits are kept while
+    their option's node is reachable, ``chosen`` bits while a condition ahead reads them.
+    """
+
+    def __init__(self, scenario: Scenario, rubric: Rubric | None, say: bool) -> None:
         self.scenario = scenario
-        self.var_names = list(scenario.variables)
-        self.var_index = {name: i for i, name in enumerate(self.var_names)}
-        calls = [c for cond in _conditions(scenario) for c in expr.calls(cond)]
-        names = {n for cond in _conditions(scenario) for n in expr.names(cond)}
-        cap = _count_cap(scenario)
-        self.cap = cap
-        self.visit_nodes = sorted({c.arg for c in calls if c.func in ("visited", "visits")})
-        self.visit_index = {n: i for i, n in enumerate(self.visit_nodes)}
-        self.chosen_options = sorted({c.arg for c in calls if c.func == "chosen"})
-        self.chosen_bit = {o: 1 << i for i, o in enumerate(self.chosen_options)}
-        once = [o.id for n in scenario.nodes.values() for o in n.options if o.once]
+        self.say = say
+        nodes = list(scenario.nodes.values())
+        self.node_index = {n.id: i for i, n in enumerate(nodes)}
+        conds = [c for n in nodes for c in _node_conditions(n, say)]
+        self.caps = _count_caps(conds, scenario)
+        self.chosen_bit: dict[str, int] = {}
+        for cond in conds:
+            for call in expr.calls(cond):
+                if call.func == "chosen":
+                    self.chosen_bit.setdefault(call.arg, 1 << len(self.chosen_bit))
+        once = [o.id for n in nodes for o in n.options if o.once]
         self.once_bit = {o: 1 << i for i, o in enumerate(once)}
-        self.track_turns = "turns" in names
         self.rules: list[tuple[str, SessionRule]] = []
         if rubric is not None:
             for c in rubric.session_criteria:
                 if c.rule is not None and coverable(c.rule, scenario):
                     self.rules.append((c.code, c.rule))
+        self.fixed = 3 + len(self.rules)
+        self.rule_objs = [_Rule.of(code, rule) for code, rule in self.rules]
+        # every slot some condition reads, with its starting value
+        self.defaults: dict[str, Any] = {}
+        local = [0] * len(nodes)
+        local_chosen = [0] * len(nodes)
+        slot_bit: dict[str, int] = {}
+        for i, node in enumerate(nodes):
+            for cond in _node_conditions(node, say):
+                for key in _reads(cond):
+                    if key.startswith("chosen:"):
+                        local_chosen[i] |= self.chosen_bit[key[7:]]
+                        continue
+                    if key not in slot_bit:
+                        slot_bit[key] = len(slot_bit)
+                        var = scenario.variables.get(key[4:]) if key.startswith("var:") else None
+                        self.defaults[key] = var.default if var is not None else 0
+                    local[i] |= 1 << slot_bit[key]
+        self.slots = list(slot_bit)
+        local_once = [0] * len(nodes)
+        local_change = [0] * len(nodes)  # criteria a learner line here can change / undo
+        local_undo = [0] * len(nodes)
+        for i, node in enumerate(nodes):
+            for option in node.options:
+                local_once[i] |= self.once_bit.get(option.id, 0)
+                if option.fallback:
+                    continue  # never evidence
+                for r, rule in enumerate(self.rule_objs):
+                    changes, undoes = _line_effect(rule, option, node, scenario)
+                    local_change[i] |= changes << r
+                    local_undo[i] |= undoes << r
+        succ = [sorted({self.node_index[m] for m in n.successors() if m in self.node_index})
+                for n in nodes]  # fmt: skip
+        live, live_once, live_chosen = list(local), list(local_once), list(local_chosen)
+        change, undo = list(local_change), list(local_undo)
+        below = [1 << i for i in range(len(nodes))]  # bit m of below[n]: n reaches m
+        for component in _components(succ):  # sinks first
+            slots = once_bits = chosen_bits = reached = changing = undoing = 0
+            for v in component:
+                slots |= local[v]
+                once_bits |= local_once[v]
+                chosen_bits |= local_chosen[v]
+                reached |= below[v]
+                changing |= local_change[v]
+                undoing |= local_undo[v]
+                for w in succ[v]:
+                    slots |= live[w]
+                    once_bits |= live_once[w]
+                    chosen_bits |= live_chosen[w]
+                    reached |= below[w]
+                    changing |= change[w]
+                    undoing |= undo[w]
+            for v in component:
+                live[v], live_once[v], live_chosen[v] = slots, once_bits, chosen_bits
+                below[v], change[v], undo[v] = reached, changing, undoing
+        # criteria evidence a line ahead can still change, and undo (the start: all of them)
+        self.change = [*change, (1 << len(self.rules)) - 1]
+        self.undo = undo
+        self.keep_once, self.keep_chosen = live_once, live_chosen
+        # A slot is only kept where it may differ from its starting value: after the node it
+        # counts visits to, after an option that changes the variable, after any option (turns).
+        changed = dict.fromkeys(self.slots, 0)
+        for i, node in enumerate(nodes):
+            if _visits_key(node.id) in changed:
+                changed[_visits_key(node.id)] |= below[i]
+            for option in node.options:
+                if TURNS_KEY in changed:
+                    changed[TURNS_KEY] |= below[i]
+                for eff in option.effects:
+                    if f"var:{eff.variable}" in changed:
+                        changed[f"var:{eff.variable}"] |= below[i]
+        # positions: one map per node, plus one (last) for the start, where everything is
+        self.positions: list[dict[str, int]] = []
+        for i, mask in enumerate(live):
+            kept = [k for k in self.slots if mask >> slot_bit[k] & 1 and changed[k] >> i & 1]
+            self.positions.append({k: self.fixed + j for j, k in enumerate(kept)})
+        self.positions.append({k: self.fixed + j for j, k in enumerate(self.slots)})
+        self.before_start = len(nodes)
 
-    # state tuple: (node, vars tuple, once bits, chosen bits, visits tuple, turns, evidence tuple)
+    def start(self) -> State:
+        """The state before the start node is entered (in the all-slots layout)."""
+        return (-1, 0, 0, *[0] * len(self.rules), *[self.defaults[k] for k in self.slots])
+
+    def picker(self, src: int, dst: int) -> Callable[[State], tuple[Any, ...]]:
+        """Evidence and the slots kept at ``dst``, taken from a state laid out for ``src``.
+
+        A slot ``dst`` keeps but ``src`` does not still has its starting value: it is appended to
+        the source state before picking.
+        """
+        have = self.positions[src]
+        width = self.fixed + len(have)
+        extra = [k for k in self.positions[dst] if k not in have]
+        at = {**have, **{k: width + j for j, k in enumerate(extra)}}
+        wanted = [*range(3, self.fixed), *(at[k] for k in self.positions[dst])]
+        if not wanted:
+            return lambda st: ()
+        if len(wanted) == 1:
+            only = wanted[0]
+            getter: Callable[[State], Any] = lambda st: (st[only],)  # noqa: E731
+        else:
+            getter = itemgetter(*wanted)
+        if extra:
+            constants = tuple(self.defaults[k] for k in extra)
+            plain = getter
+            getter = lambda st: plain(st + constants)  # noqa: E731
+        settling = [
+            (r, rule)
+            for r, rule in enumerate(self.rule_objs)
+            if self.change[src] >> r & 1 and not self.change[dst] >> r & 1
+        ]
+        if not settling:
+            return getter
+        picked = getter
+
+        def settle(st: State) -> tuple[Any, ...]:
+            out = list(picked(st))
+            for r, rule in settling:
+                out[r] = rule.settle(out[r])
+            return tuple(out)
+
+        return settle
 
 
-def _conditions(scenario: Scenario) -> Iterator[expr.Expr]:
-    for node in scenario.nodes.values():
-        for variant in node.say:
-            if variant.condition is not None:
-                yield variant.condition.expr
-        for option in node.options:
-            if option.condition is not None:
-                yield option.condition.expr
+def _reads(cond: expr.Expr) -> Iterator[str]:
+    """The slot keys a condition reads: ``var:x``, ``visits:node``, ``turns``, ``chosen:option``."""
+    for leaf in _walk(cond):
+        if isinstance(leaf, expr.Name):
+            yield TURNS_KEY if leaf.name == expr.TURNS else f"var:{leaf.name}"
+        elif isinstance(leaf, expr.Call):
+            yield f"chosen:{leaf.arg}" if leaf.func == "chosen" else _visits_key(leaf.arg)
 
 
-def _literals(e: expr.Expr) -> Iterator[int]:
-    if isinstance(e, expr.Literal) and not isinstance(e.value, bool):
-        yield abs(int(e.value))
-    elif isinstance(e, expr.Unary):
-        yield from _literals(e.operand)
-    elif isinstance(e, expr.Binary):
-        yield from _literals(e.left)
-        yield from _literals(e.right)
+# -- compiling conditions ---------------------------------------------------------------------
 
 
-def _count_cap(scenario: Scenario) -> int:
-    """Counts above this cannot be told apart by any condition (saturation point)."""
-    return sum(v for cond in _conditions(scenario) for v in _literals(cond)) + 1
+def _position(e: expr.Expr, pos: dict[str, int]) -> int | None:
+    """The state position an int-valued leaf reads directly, if it is one (and is kept)."""
+    if isinstance(e, expr.Name):
+        return pos.get(TURNS_KEY if e.name == expr.TURNS else f"var:{e.name}")
+    if isinstance(e, expr.Call) and e.func == "visits":
+        return pos.get(_visits_key(e.arg))
+    return None
 
 
-def compile_condition(e: expr.Expr, layout: _Layout) -> Getter:
-    """Turn a checked expression into a function of the state tuple (no AST walk per call)."""
+def _compare(op: str, p: int, k: Any) -> Getter:
+    """``st[p] <op> k`` as one closure (the common shape ``mood >= 2``)."""
+    if op == "==":
+        return lambda st: st[p] == k
+    if op == "!=":
+        return lambda st: st[p] != k
+    if op == "<":
+        return lambda st: st[p] < k
+    if op == "<=":
+        return lambda st: st[p] <= k
+    if op == ">":
+        return lambda st: st[p] > k
+    return lambda st: st[p] >= k
+
+
+def compile_condition(
+    e: expr.Expr, pos: dict[str, int], chosen_bit: dict[str, int], defaults: dict[str, Any]
+) -> Getter:
+    """Turn a checked expression into a function of a state laid out by ``pos``.
+
+    A slot the layout leaves out still has its starting value (in ``defaults``) there.
+    """
     if isinstance(e, expr.Literal):
         value = e.value
         return lambda st: value
-    if isinstance(e, expr.Name):
-        if e.name == "turns":
-            return lambda st: st[5]
-        i = layout.var_index[e.name]
-        return lambda st: st[1][i]
-    if isinstance(e, expr.Call):
-        if e.func == "chosen":
-            bit = layout.chosen_bit.get(e.arg, 0)
-            return lambda st: bool(st[3] & bit)
-        vi = layout.visit_index.get(e.arg)
-        if vi is None:
-            return lambda st: False if e.func == "visited" else 0
-        if e.func == "visited":
-            return lambda st: st[4][vi] > 0
-        return lambda st: st[4][vi]
+    if isinstance(e, expr.Call) and e.func == "chosen":
+        bit = chosen_bit[e.arg]
+        return lambda st: st[2] & bit != 0
+    if isinstance(e, expr.Name | expr.Call):
+        if isinstance(e, expr.Call):
+            key, visited = _visits_key(e.arg), e.func == "visited"
+        else:
+            key, visited = TURNS_KEY if e.name == expr.TURNS else f"var:{e.name}", False
+        p = pos.get(key)
+        if p is None:
+            constant = defaults[key] > 0 if visited else defaults[key]
+            return lambda st: constant
+        if visited:
+            return lambda st: st[p] > 0
+        return lambda st: st[p]
     if isinstance(e, expr.Unary):
-        inner = compile_condition(e.operand, layout)
+        inner = compile_condition(e.operand, pos, chosen_bit, defaults)
         if e.op == "not":
             return lambda st: not inner(st)
         return lambda st: -inner(st)
-    left = compile_condition(e.left, layout)
-    right = compile_condition(e.right, layout)
+    op = e.op
+    if op in _COMPARISONS:
+        for leaf, other, o in ((e.left, e.right, op), (e.right, e.left, _FLIPPED[op])):
+            at = _position(leaf, pos)
+            if at is not None and isinstance(other, expr.Literal):
+                return _compare(o, at, other.value)
+    left = compile_condition(e.left, pos, chosen_bit, defaults)
+    right = compile_condition(e.right, pos, chosen_bit, defaults)
     ops: dict[str, Getter] = {
         "and": lambda st: bool(left(st)) and bool(right(st)),
         "or": lambda st: bool(left(st)) or bool(right(st)),
@@ -123,7 +395,7 @@ def compile_condition(e: expr.Expr, layout: _Layout) -> Getter:
         ">": lambda st: left(st) > right(st),
         ">=": lambda st: left(st) >= right(st),
     }
-    return ops[e.op]
+    return ops[op]
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -187,6 +459,10 @@ class Exploration:
     """Grade values from worst to best."""
     labels: dict[str, str] = field(default_factory=dict)
     """Grade value -> label."""
+    condition_values: dict[YamlPath, frozenset[bool]] = field(default_factory=dict)
+    """With ``conditions=True``: where each condition (option or say-variant ``if``) is written
+    -> the values it took in the states where its node was entered. Conditions at nodes no route
+    enters are absent."""
 
     @property
     def best_grade(self) -> str | None:
@@ -240,164 +516,405 @@ class Exploration:
         }
 
 
+# -- evidence ---------------------------------------------------------------------------------
+# A criterion's evidence is one int: bit 0 ruled out, bit 1 an `after` behaviour seen, then the
+# count of qualifying lines (up to the rule's `min`), then one bit per behaviour of the rule seen
+# on a qualifying line (kept only when `all` or `distinct` needs it). A ruled-out criterion can
+# never be achieved again, so its evidence is just bit 0.
+
+_RULED_OUT, _AFTER, _COUNT_SHIFT = 1, 2, 2
+
+
+@dataclass(frozen=True)
+class _Rule:
+    code: str
+    rule: SessionRule
+    count_mask: int
+    seen_shift: int
+    bits: dict[str, int]
+    all_mask: int
+    final: int
+    """Evidence standing for "achieved, and nothing can undo it": every line after it leaves it
+    as it is."""
+
+    @classmethod
+    def of(cls, code: str, rule: SessionRule) -> _Rule:
+        width = rule.min.bit_length()
+        bits = {b: 1 << i for i, b in enumerate(rule.behaviours)}
+        all_mask = 0
+        for b in rule.all:
+            all_mask |= bits[b]
+        seen_shift = _COUNT_SHIFT + width
+        final = _AFTER | rule.min << _COUNT_SHIFT | ((1 << len(bits)) - 1) << seen_shift
+        return cls(code, rule, (1 << width) - 1, seen_shift, bits, all_mask, final)
+
+    def settle(self, ev: int) -> int:
+        """Evidence no line can change any more: only whether it is achieved still matters."""
+        return self.final if self.achieved(ev) else 0
+
+    def achieved(self, ev: int) -> bool:
+        """As `scoring.session.judge_rule` would judge a session with this evidence."""
+        if ev & _RULED_OUT:
+            return False
+        count = (ev >> _COUNT_SHIFT) & self.count_mask
+        if count == 0 or count < self.rule.min:
+            return False
+        seen = ev >> self.seen_shift
+        if seen & self.all_mask != self.all_mask:
+            return False
+        return not (self.rule.distinct and seen.bit_count() < self.rule.distinct)
+
+
+def _line_effect(r: _Rule, option: Option, node: Node, scenario: Scenario) -> tuple[bool, bool]:
+    """Whether a learner line changes a criterion's evidence, and whether it can undo it."""
+    rule, shows = r.rule, set(option.shows)
+    undoes = bool(shows & (set(rule.ruled_out_by) | set(rule.blocked_by)))
+    changes = (
+        undoes
+        or bool(rule.after and shows & set(rule.after))
+        or (
+            bool(shows & set(rule.behaviours))
+            and addressee_matches(node.speaker, rule.to, scenario)
+        )
+    )
+    return changes, undoes
+
+
+def _line_advance(
+    r: _Rule, option: Option, node: Node, scenario: Scenario, final: bool
+) -> Callable[[int], int] | None:
+    """What one learner line does to a criterion's evidence; None if it changes nothing.
+
+    With ``final`` (no line from here on can undo the criterion), achieved evidence settles.
+    """
+    if not _line_effect(r, option, node, scenario)[0]:
+        return None
+    rule = r.rule
+    shows = set(option.shows)
+    rules_out = bool(shows & set(rule.ruled_out_by))
+    shows_after = bool(rule.after and shows & set(rule.after))
+    blocks = bool(shows & set(rule.blocked_by))
+    hits = shows & set(rule.behaviours)
+    counts = bool(hits) and addressee_matches(node.speaker, rule.to, scenario)
+    needs_after = bool(rule.after)
+    step = 1 << _COUNT_SHIFT
+    limit = rule.min << _COUNT_SHIFT
+    count_bits = r.count_mask << _COUNT_SHIFT
+    seen_bits = 0
+    if rule.all or rule.distinct:
+        for b in hits:
+            seen_bits |= r.bits[b]
+    seen_bits <<= r.seen_shift
+    achieved, settled = r.achieved, r.final
+
+    def advance(ev: int) -> int:
+        if rules_out or ev & _RULED_OUT:
+            return _RULED_OUT
+        if shows_after:
+            ev |= _AFTER
+        if blocks:  # cancels the evidence before it, and this line's own
+            return ev & _AFTER
+        if counts and (not needs_after or ev & _AFTER):
+            if ev & count_bits < limit:
+                ev += step
+            ev |= seen_bits
+            if final and achieved(ev):
+                return settled
+        return ev
+
+    return advance
+
+
 # -- the search -------------------------------------------------------------------------------
+
+Picker = Callable[[State], tuple[Any, ...]]
+
+
+@dataclass
+class _Opt:
+    """An option, ready for the search (positions in its node's layout)."""
+
+    option: Option
+    index: int
+    once_bit: int
+    chosen_bit: int
+    test: Getter | None
+    effects: list[tuple[int, bool, Any, int, int]]
+    """(position, assign, value, low, high) per effect on a live variable."""
+    turns: int
+    """Position of the turn count, or -1 if no condition ahead reads it."""
+    next: int
+    pick: Picker
+    """What the next node keeps of the state."""
+    evidence: list[tuple[int, Callable[[int], int]]]
+    """(position, advance) per criterion the line changes."""
+    plain: bool
+    """True if taking it changes nothing the search tracks."""
+
+
+@dataclass
+class _NodeInfo:
+    node: Node
+    is_end: bool
+    next: int
+    pick_next: Picker | None
+    choices: list[_Opt]
+    """Options offered (not fallbacks)."""
+    fallbacks: list[_Opt]
+    """Fallback options: the engine takes the first whose condition holds."""
+    visit_pos: int
+    visit_cap: int
+    keep_once: int
+    keep_chosen: int
+    say: list[tuple[YamlPath | None, Getter | None]] = field(default_factory=list)
+    """Say-variants (condition, test); the last has none."""
+    conditions: list[YamlPath] = field(default_factory=list)
+    """Where every condition here is written."""
+    watch: bool = False
+    """True while some condition here has not been seen both true and false."""
+
+
+class _Full(Exception):
+    """The state limit is reached."""
 
 
 class _Explorer:
-    def __init__(self, scenario: Scenario, rubric: Rubric | None, max_states: int) -> None:
+    def __init__(
+        self, scenario: Scenario, rubric: Rubric | None, max_states: int, conditions: bool
+    ) -> None:
         self.s = scenario
         self.rubric = rubric
-        self.layout = _Layout(scenario, rubric)
+        self.lay = lay = _Layout(scenario, rubric, say=conditions)
         self.max_states = max_states
+        self.conditions = conditions
+        self.values: dict[YamlPath, set[bool]] = {}
+        self.index: dict[State, int] = {}
         self.node_ids = list(scenario.nodes)
-        self.node_index = {n: i for i, n in enumerate(self.node_ids)}
-        self.options = [o for n in scenario.nodes.values() for o in n.options]
-        self.option_index = {o.id: i for i, o in enumerate(self.options)}
-        self.used: set[str] = set()
-        self.effects: dict[str, tuple[LineEffect, ...]] = {}
-        self.compiled = {
-            o.id: compile_condition(o.condition.expr, self.layout)
-            for o in self.options
-            if o.condition is not None
-        }
+        self.rules = lay.rule_objs
+        self.options: list[Option] = []
+        self.used: set[int] = set()
+        self.info: list[_NodeInfo] = []
+        self.turns_cap = turns_cap = lay.caps.get(TURNS_KEY, 1)
+        for i, node in enumerate(scenario.nodes.values()):
+            pos = lay.positions[i]
+            choices: list[_Opt] = []
+            fallbacks: list[_Opt] = []
+            for option in node.options:
+                opt = self._opt(option, node, i, pos, turns_cap)
+                (fallbacks if option.fallback else choices).append(opt)
+            nxt = lay.node_index.get(node.next, -1) if node.next else -1
+            info = _NodeInfo(
+                node, node.is_end, nxt, lay.picker(i, nxt) if nxt >= 0 else None, choices,
+                fallbacks, pos.get(_visits_key(node.id), -1),
+                lay.caps.get(_visits_key(node.id), 1), lay.keep_once[i], lay.keep_chosen[i],
+            )  # fmt: skip
+            if conditions:
+                info.say = [
+                    (None, None) if v.condition is None else (
+                        v.condition.where,
+                        compile_condition(v.condition.expr, pos, lay.chosen_bit, lay.defaults),
+                    )
+                    for v in node.say
+                ]  # fmt: skip
+                info.conditions = [w for w, _ in info.say if w is not None] + [
+                    o.condition.where for o in node.options if o.condition is not None
+                ]
+                info.watch = bool(info.conditions)
+            self.info.append(info)
 
-    # state helpers ------------------------------------------------------------------------
-    def start_state(self) -> tuple[Any, ...]:
-        lay = self.layout
-        values = tuple(v.default for v in self.s.variables.values())
-        evidence = tuple((False, False, 0, frozenset[str]()) for _ in lay.rules)
-        return (None, values, 0, 0, tuple(0 for _ in lay.visit_nodes), 0, evidence)
+    def _opt(
+        self, option: Option, node: Node, at: int, pos: dict[str, int], turns_cap: int
+    ) -> _Opt:
+        lay = self.lay
+        effects = []
+        for eff in option.effects:
+            p = pos.get(f"var:{eff.variable}")
+            if p is None:
+                continue  # nothing ahead reads it
+            var = self.s.variables[eff.variable]
+            assign = eff.assign or var.type == "bool"
+            lo = var.min if var.min is not None else -UNBOUNDED
+            hi = var.max if var.max is not None else UNBOUNDED
+            effects.append((p, assign, eff.value, lo, hi))
+        evidence = []
+        for r, rule in enumerate(self.rules):
+            final = not lay.undo[at] >> r & 1
+            advance = _line_advance(rule, option, node, self.s, final)
+            if advance is not None:
+                evidence.append((3 + r, advance))
+        nxt = lay.node_index.get(option.next, -1) if option.next else -1
+        once_bit = lay.once_bit.get(option.id, 0)
+        chosen_bit = lay.chosen_bit.get(option.id, 0)
+        turns = pos.get(TURNS_KEY, -1)
+        opt = _Opt(
+            option, len(self.options), once_bit, chosen_bit,
+            compile_condition(option.condition.expr, pos, lay.chosen_bit, lay.defaults)
+            if option.condition else None,
+            effects, turns, nxt, lay.picker(at, nxt) if nxt >= 0 else lay.picker(at, at),
+            evidence, not (effects or once_bit or chosen_bit or turns >= 0 or evidence),
+        )  # fmt: skip
+        self.options.append(option)
+        return opt
 
-    def holds(self, option: Option, state: tuple[Any, ...]) -> bool:
-        bit = self.layout.once_bit.get(option.id, 0)
-        if bit and state[2] & bit:
-            return False
-        test = self.compiled.get(option.id)
-        return test is None or bool(test(state))
+    # stepping ---------------------------------------------------------------------------------
+    def take(self, opt: _Opt, state: State, auto: bool) -> State:
+        """Apply an option: effects, once/chosen marks, turns, evidence (learner lines only)."""
+        if opt.plain:
+            return state
+        st = list(state)
+        for p, assign, value, lo, hi in opt.effects:
+            if assign:
+                st[p] = value
+            else:
+                new = st[p] + value
+                st[p] = lo if new < lo else hi if new > hi else new
+        st[1] |= opt.once_bit
+        st[2] |= opt.chosen_bit
+        if opt.turns >= 0 and st[opt.turns] < self.turns_cap:
+            st[opt.turns] += 1
+        if not auto:
+            for p, advance in opt.evidence:
+                st[p] = advance(st[p])
+        return tuple(st)
 
-    def available(self, node: Node, state: tuple[Any, ...]) -> list[Option]:
-        return [o for o in node.options if not o.fallback and self.holds(o, state)]
+    def _holds(self, o: _Opt, state: State) -> bool:
+        return not (o.once_bit & state[1]) and (o.test is None or bool(o.test(state)))
 
-    def take(
-        self, option: Option, node: Node, state: tuple[Any, ...], auto: bool
-    ) -> tuple[Any, ...]:
-        """Apply an option: effects, once/chosen bits, turns, evidence (learner lines only)."""
-        lay = self.layout
-        node_i, values, once, chosen, visits, turns, evidence = state
-        if option.effects:
-            vals = list(values)
-            for eff in option.effects:
-                i = lay.var_index[eff.variable]
-                var = self.s.variables[eff.variable]
-                new = (
-                    eff.value
-                    if (eff.assign or var.type == "bool")
-                    else int(vals[i]) + int(eff.value)
-                )
-                vals[i] = var.clamp(new)
-            values = tuple(vals)
-        once |= lay.once_bit.get(option.id, 0)
-        chosen |= lay.chosen_bit.get(option.id, 0)
-        if lay.track_turns:
-            turns = min(turns + 1, lay.cap)
-        if not auto and lay.rules:
-            effects = self.effects.get(option.id)
-            if effects is None:
-                effects = tuple(line_effect(rule, option, node, self.s) for _, rule in lay.rules)
-                self.effects[option.id] = effects
-            evidence = tuple(
-                _advance(rule, ev, eff)
-                for (_, rule), ev, eff in zip(lay.rules, evidence, effects, strict=True)
-            )
-        return (node_i, values, once, chosen, visits, turns, evidence)
+    def _watch(self, info: _NodeInfo, state: State) -> None:
+        """Record the conditions the engine evaluates on entering a node, as it evaluates them.
 
-    def enter(self, node_id: str, state: tuple[Any, ...]) -> tuple[tuple[Any, ...], str]:
-        """Follow the engine from entering ``node_id`` to the next decision; return (state, kind).
-
-        kind is ``decide``, ``end`` or ``stuck``.
+        Say-variants are tried in order until one holds; every option not used up is tested;
+        fallbacks only when no other option is available, in order until one holds.
         """
-        lay = self.layout
-        for _ in range(MAX_AUTO_STEPS):
-            node = self.s.nodes[node_id]
-            vi = lay.visit_index.get(node_id)
-            visits = state[4]
-            if vi is not None and visits[vi] < lay.cap:
-                visits = (*visits[:vi], visits[vi] + 1, *visits[vi + 1 :])
-            state = (
-                self.node_index[node_id],
-                state[1],
-                state[2],
-                state[3],
-                visits,
-                state[5],
-                state[6],
-            )
-            if node.is_end:
-                return state, "end"
-            if node.next is not None:
-                node_id = node.next
+        values = self.values
+        tested: list[tuple[YamlPath, bool]] = []
+        for where, test in info.say:
+            if where is None or test is None:
+                break
+            value = bool(test(state))
+            tested.append((where, value))
+            if value:
+                break
+        once = state[1]
+        offered = False
+        for o in info.choices:
+            if o.once_bit & once:
                 continue
-            if self.available(node, state):
-                return state, "decide"
-            fallback = next((o for o in node.options if o.fallback and self.holds(o, state)), None)
-            if fallback is None or fallback.next is None:
-                return state, "stuck"
-            self.used.add(fallback.id)
-            state = self.take(fallback, node, state, auto=True)
-            node_id = fallback.next
-        return state, "stuck"
+            value = True if o.test is None else bool(o.test(state))
+            if o.test is not None and o.option.condition is not None:
+                tested.append((o.option.condition.where, value))
+            offered = offered or value
+        if not offered:
+            for o in info.fallbacks:
+                if o.once_bit & once:
+                    continue
+                value = True if o.test is None else bool(o.test(state))
+                if o.test is not None and o.option.condition is not None:
+                    tested.append((o.option.condition.where, value))
+                if value:
+                    break
+        for where, value in tested:
+            values.setdefault(where, set()).add(value)
+        info.watch = any(len(values.get(w, ())) < 2 for w in info.conditions)
+
+    def enter(
+        self, node: int, state: State, pick: Picker, intern: Callable[[State, int], int]
+    ) -> int:
+        """Follow the engine from entering ``node`` to the next decision; return the state's id."""
+        for _ in range(MAX_AUTO_STEPS):
+            info = self.info[node]
+            state = (node, state[1] & info.keep_once, state[2] & info.keep_chosen, *pick(state))
+            vp = info.visit_pos
+            if vp >= 0 and state[vp] < info.visit_cap:
+                state = (*state[:vp], state[vp] + 1, *state[vp + 1 :])
+            if info.watch:
+                self._watch(info, state)
+            if info.is_end:
+                return intern(state, _END)
+            if info.pick_next is not None:
+                node, pick = info.next, info.pick_next
+                continue
+            known = self.index.get(state)  # a decision or stuck state seen before
+            if known is not None:
+                return known
+            once = state[1]
+            if any(
+                not (o.once_bit & once) and (o.test is None or o.test(state)) for o in info.choices
+            ):
+                return intern(state, _DECIDE)
+            fb = next((o for o in info.fallbacks if self._holds(o, state)), None)
+            if fb is None or fb.next < 0:
+                return intern(state, _STUCK)
+            self.used.add(fb.index)
+            state = self.take(fb, state, auto=True)
+            node, pick = fb.next, fb.pick
+        return intern(state, _STUCK)  # a runaway loop of automatic steps: the engine gives up
 
     # search ---------------------------------------------------------------------------------
     def run(self) -> Exploration:
         began = time.perf_counter()
         result = Exploration(self.s.id, self.rubric.id if self.rubric else None)
-        index: dict[tuple[Any, ...], int] = {}
-        states: list[tuple[Any, ...]] = []
-        kinds: list[str] = []
+        index = self.index
+        states: list[State] = []
+        kinds = bytearray()
         parent = array("q")
         parent_option = array("q")
-        edge_src = array("q")
+        first_edge = array("q")  # edges of state i: edge_dst[first_edge[i]:first_edge[i + 1]]
         edge_dst = array("q")
+        origin = [-1, -1]
 
-        def intern(state: tuple[Any, ...], kind: str, from_state: int, via: int) -> int:
+        def intern(state: State, kind: int) -> int:
             found = index.get(state)
             if found is not None:
                 return found
             i = len(states)
+            if i >= limit:
+                raise _Full
             index[state] = i
             states.append(state)
             kinds.append(kind)
-            parent.append(from_state)
-            parent_option.append(via)
+            parent.append(origin[0])
+            parent_option.append(origin[1])
             return i
 
-        first, kind = self.enter(self.s.start, self.start_state())
-        intern(first, kind, -1, -1)
-        queue = deque([0])
-        while queue:
-            i = queue.popleft()
-            if kinds[i] != "decide":
-                continue
-            state = states[i]
-            node = self.s.nodes[self.node_ids[state[0]]]
-            for option in self.available(node, state):
-                self.used.add(option.id)
-                after = self.take(option, node, state, auto=False)
-                nxt, nkind = (
-                    self.enter(option.next or "", after) if option.next else (after, "stuck")
-                )
-                before = len(states)
-                j = intern(nxt, nkind, i, self.option_index[option.id])
-                edge_src.append(i)
-                edge_dst.append(j)
-                result.transitions += 1
-                if j == before:
-                    queue.append(j)
-                    if len(states) >= self.max_states:
-                        result.complete = False
-                        queue.clear()
-                        break
+        limit = max(1, self.max_states)
+        lay = self.lay
+        start = lay.node_index.get(self.s.start)
+        if start is None:
+            raise ValueError(f"scenario '{self.s.id}' has no start node '{self.s.start}'")
+        self.enter(start, lay.start(), lay.picker(lay.before_start, start), intern)
+        used = self.used
+        take, enter = self.take, self.enter
+        i = 0
+        expanded = 0
+        try:
+            while i < len(states):
+                first_edge.append(len(edge_dst))
+                if kinds[i] == _DECIDE:
+                    state = states[i]
+                    info = self.info[state[0]]
+                    once = state[1]
+                    origin[0] = i
+                    for o in info.choices:
+                        if o.once_bit & once or (o.test is not None and not o.test(state)):
+                            continue
+                        used.add(o.index)
+                        origin[1] = o.index
+                        after = take(o, state, False)
+                        if o.next >= 0:
+                            j = enter(o.next, after, o.pick, intern)
+                        else:
+                            j = intern(after, _STUCK)
+                        edge_dst.append(j)
+                i += 1
+                expanded = i
+        except _Full:
+            result.complete = False
+            del first_edge[i + 1 :]
+        while len(first_edge) < len(states) + 1:
+            first_edge.append(len(edge_dst))
         result.states = len(states)
+        result.transitions = len(edge_dst)
 
         def route(i: int) -> tuple[str, ...]:
             out = []
@@ -406,49 +923,53 @@ class _Explorer:
                 i = parent[i]
             return tuple(reversed(out))
 
-        self.summarise(result, states, kinds, edge_src, edge_dst, route)
+        self.summarise(result, states, kinds, first_edge, edge_dst, expanded, route)
+        if self.conditions:
+            result.condition_values = {w: frozenset(v) for w, v in self.values.items()}
         result.seconds = time.perf_counter() - began
         return result
 
     def summarise(
         self,
         result: Exploration,
-        states: list[tuple[Any, ...]],
-        kinds: list[str],
-        edge_src: array[int],
+        states: list[State],
+        kinds: bytearray,
+        first_edge: array[int],
         edge_dst: array[int],
+        expanded: int,
         route: Callable[[int], tuple[str, ...]],
     ) -> None:
         n = len(states)
-        succ: list[list[int]] = [[] for _ in range(n)]
-        pred: list[list[int]] = [[] for _ in range(n)]
-        for a, b in zip(edge_src, edge_dst, strict=True):
-            succ[a].append(b)
-            pred[b].append(a)
-        cyclic = _cyclic_states(succ)
-        ends = [i for i in range(n) if kinds[i] == "end"]
-        # endings: counts and shortest routes (BFS discovery order = shortest first)
-        by_node: dict[str, list[int]] = {}
+        pred_first, pred_src = _reverse(n, first_edge, edge_dst)
+        ways, looped = _count_paths(n, first_edge, edge_dst, pred_first)
+        ends = [i for i in range(n) if kinds[i] == _END]
+        by_node: dict[int, list[int]] = {}
         for i in ends:
-            by_node.setdefault(self.node_ids[states[i][0]], []).append(i)
-        for node in self.s.nodes.values():
+            by_node.setdefault(states[i][0], []).append(i)
+        for index, node in enumerate(self.s.nodes.values()):
             if not node.is_end:
                 continue
-            targets = by_node.get(node.id, [])
+            targets = by_node.get(index, [])
             if not targets:
                 result.endings.append(EndingReport(node.id, node.end or "", 0, None))
                 continue
-            count = _count_routes(targets, pred, succ, cyclic)
-            result.endings.append(EndingReport(node.id, node.end or "", count, route(min(targets))))
-        result.never_chosen = [o.id for o in self.options if o.id not in self.used]
-        # dead states: stuck, or no ending reachable
-        can_end = _backward({i for i in ends}, pred)
+            count = None if any(looped[t] for t in targets) else sum(ways[t] for t in targets)
+            result.endings.append(EndingReport(node.id, node.end or "", count, route(targets[0])))
+        result.never_chosen = [o.id for i, o in enumerate(self.options) if i not in self.used]
+        # dead states: stuck, or no ending reachable; states never expanded (the search stopped
+        # first) might lead anywhere, so they count as able to end
+        able = bytearray(n)
         for i in range(n):
-            if kinds[i] == "stuck":
-                result.dead.append(DeadState(self.node_ids[states[i][0]], "stuck", route(i)))
-            elif kinds[i] == "decide" and i not in can_end:
-                result.dead.append(DeadState(self.node_ids[states[i][0]], "trap", route(i)))
-        result.dead = _first_per_node(result.dead)
+            if kinds[i] == _END or i >= expanded:
+                able[i] = 1
+        _backward(able, pred_first, pred_src)
+        seen: set[tuple[int, str]] = set()
+        for i in range(n):  # ascending i = breadth-first order = shortest routes first
+            kind = "stuck" if kinds[i] == _STUCK else "trap" if not able[i] else ""
+            if not kind or (states[i][0], kind) in seen:
+                continue
+            seen.add((states[i][0], kind))
+            result.dead.append(DeadState(self.node_ids[states[i][0]], kind, route(i)))
         if self.rubric is None:
             return
         rubric = self.rubric
@@ -458,86 +979,96 @@ class _Explorer:
         result.grade_order = order
         result.labels = {g: grade_label(rubric, g) for g in order}
         session = rubric.session_criteria
-        tracked = [code for code, _ in self.layout.rules]
+        tracked = [r.code for r in self.rules]
         result.not_covered = [c.code for c in session if c.code not in tracked]
         result.criteria = {c.code: None for c in session}
-        for i in ends:  # ascending i = BFS order = shortest routes first
-            achieved = {
-                code
-                for (code, rule), ev in zip(self.layout.rules, states[i][6], strict=True)
-                if _achieved(rule, ev)
-            }
+        last = 3 + len(self.rules)
+        judged: dict[State, tuple[set[str], str]] = {}
+        for i in ends:  # ascending i = breadth-first order = shortest routes first
+            evidence = states[i][3:last]
+            found = judged.get(evidence)
+            if found is None:
+                achieved = {
+                    r.code for r, ev in zip(self.rules, evidence, strict=True) if r.achieved(ev)
+                }
+                found = judged[evidence] = (achieved, grade_for(rubric, session, achieved))
+            achieved, grade = found
             for code in achieved:
                 if result.criteria.get(code) is None:
                     result.criteria[code] = route(i)
-            grade = grade_for(rubric, session, achieved)
             if grade not in result.grades:
                 result.grades[grade] = route(i)
 
 
-LineEffect = tuple[bool, bool, bool, frozenset[str], bool]
-"""What one learner line means to one rule: rules out, shows `after`, blocks, hits, right addressee."""
+# -- the state graph --------------------------------------------------------------------------
 
 
-def line_effect(rule: SessionRule, option: Option, node: Node, scenario: Scenario) -> LineEffect:
-    """Classify a line once for a rule, so the search only combines flags."""
-    shows = set(option.shows)
-    return (
-        bool(shows & set(rule.ruled_out_by)),
-        bool(rule.after and shows & set(rule.after)),
-        bool(shows & set(rule.blocked_by)),
-        frozenset(shows & set(rule.behaviours)),
-        addressee_matches(node.speaker, rule.to, scenario),
-    )
+def _reverse(n: int, first_edge: array[int], edge_dst: array[int]) -> tuple[array[int], array[int]]:
+    """Predecessor lists in the same packed form (counting sort by destination)."""
+    counts = [0] * (n + 1)
+    for d in edge_dst:
+        counts[d + 1] += 1
+    for i in range(n):
+        counts[i + 1] += counts[i]
+    pred_first = array("q", counts)
+    fill = list(counts)
+    pred_src = array("q", bytes(8 * len(edge_dst)))
+    for src in range(n):
+        for e in range(first_edge[src], first_edge[src + 1]):
+            d = edge_dst[e]
+            pred_src[fill[d]] = src
+            fill[d] += 1
+    return pred_first, pred_src
 
 
-def _advance(
-    rule: SessionRule, ev: tuple[bool, bool, int, frozenset[str]], effect: LineEffect
-) -> tuple[bool, bool, int, frozenset[str]]:
-    """The evidence one learner line adds to a criterion, as `scoring.session.judge_rule` counts it."""
-    rules_out, shows_after, blocks, hits, to_ok = effect
-    ruled_out, after_seen, count, seen = ev
-    ruled_out = ruled_out or rules_out
-    after_seen = after_seen or shows_after
-    if blocks:
-        return (ruled_out, after_seen, 0, frozenset())
-    if hits and to_ok and (not rule.after or after_seen):
-        count = min(count + 1, rule.min)
-        if rule.all or rule.distinct:
-            seen = seen | hits
-    return (ruled_out, after_seen, count, seen)
-
-
-def _achieved(rule: SessionRule, ev: tuple[bool, bool, int, frozenset[str]]) -> bool:
-    ruled_out, _, count, seen = ev
-    if ruled_out or count == 0:
-        return False
-    if rule.all and not set(rule.all) <= seen:
-        return False
-    if count < rule.min:
-        return False
-    return not (rule.distinct and len(seen) < rule.distinct)
-
-
-def _backward(targets: set[int], pred: list[list[int]]) -> set[int]:
-    seen = set(targets)
-    stack = list(targets)
+def _backward(marked: bytearray, pred_first: array[int], pred_src: array[int]) -> None:
+    """Mark every state that can reach a marked one."""
+    stack = [i for i in range(len(marked)) if marked[i]]
     while stack:
-        for p in pred[stack.pop()]:
-            if p not in seen:
-                seen.add(p)
+        v = stack.pop()
+        for e in range(pred_first[v], pred_first[v + 1]):
+            p = pred_src[e]
+            if not marked[p]:
+                marked[p] = 1
                 stack.append(p)
-    return seen
 
 
-def _cyclic_states(succ: list[list[int]]) -> set[int]:
-    """States on a cycle (iterative Tarjan: strongly connected components of size > 1 or loops)."""
+def _count_paths(
+    n: int, first_edge: array[int], edge_dst: array[int], pred_first: array[int]
+) -> tuple[list[int], bytearray]:
+    """Routes from state 0 to each state, and which states a loop leads to.
+
+    Kahn's algorithm from state 0 takes exactly the states no cycle leads to (a state after a
+    cycle never runs out of unprocessed predecessors), and counts the routes to each on the way.
+    Every other state has infinitely many routes: they are marked in the second result.
+    """
+    ways = [0] * n
+    looped = bytearray(b"\x01") * n
+    if n == 0:
+        return ways, looped
+    indegree = [pred_first[v + 1] - pred_first[v] for v in range(n)]
+    ways[0] = 1
+    ready = [0] if indegree[0] == 0 else []
+    while ready:
+        v = ready.pop()
+        looped[v] = 0
+        wv = ways[v]
+        for e in range(first_edge[v], first_edge[v + 1]):
+            w = edge_dst[e]
+            ways[w] += wv
+            indegree[w] -= 1
+            if indegree[w] == 0:
+                ready.append(w)
+    return ways, looped
+
+
+def _components(succ: list[list[int]]) -> Iterator[list[int]]:
+    """Strongly connected components, each after every component it leads to (iterative Tarjan)."""
     n = len(succ)
     index = [-1] * n
     low = [0] * n
-    on_stack = [False] * n
+    on_stack = bytearray(n)
     stack: list[int] = []
-    cyclic: set[int] = set()
     counter = 0
     for root in range(n):
         if index[root] != -1:
@@ -549,76 +1080,42 @@ def _cyclic_states(succ: list[list[int]]) -> set[int]:
                 index[v] = low[v] = counter
                 counter += 1
                 stack.append(v)
-                on_stack[v] = True
-            if pos < len(succ[v]):
+                on_stack[v] = 1
+            edges = succ[v]
+            if pos < len(edges):
                 work[-1] = (v, pos + 1)
-                w = succ[v][pos]
+                w = edges[pos]
                 if index[w] == -1:
                     work.append((w, 0))
-                elif on_stack[w]:
-                    low[v] = min(low[v], index[w])
+                elif on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
                 continue
             work.pop()
             if work:
                 u = work[-1][0]
-                low[u] = min(low[u], low[v])
+                if low[v] < low[u]:
+                    low[u] = low[v]
             if low[v] == index[v]:
                 component = []
                 while True:
                     w = stack.pop()
-                    on_stack[w] = False
+                    on_stack[w] = 0
                     component.append(w)
                     if w == v:
                         break
-                if len(component) > 1 or v in succ[v]:
-                    cyclic.update(component)
-    return cyclic
-
-
-def _count_routes(
-    targets: list[int], pred: list[list[int]], succ: list[list[int]], cyclic: set[int]
-) -> int | None:
-    """Routes from state 0 to any of ``targets``; None if a loop makes them infinite."""
-    relevant = _backward(set(targets), pred)
-    if 0 not in relevant:
-        return 0
-    if relevant & cyclic:
-        return None
-    # count paths from 0 in the DAG restricted to `relevant`, in topological order (Kahn)
-    indegree = {v: 0 for v in relevant}
-    for v in relevant:
-        for w in succ[v]:
-            if w in relevant:
-                indegree[w] += 1
-    ways = dict.fromkeys(relevant, 0)
-    ways[0] = 1
-    ready = [v for v, d in indegree.items() if d == 0]
-    target_set = set(targets)
-    total = 0
-    while ready:
-        v = ready.pop()
-        if v in target_set:
-            total += ways[v]
-        for w in succ[v]:
-            if w in relevant:
-                ways[w] += ways[v]
-                indegree[w] -= 1
-                if indegree[w] == 0:
-                    ready.append(w)
-    return total
-
-
-def _first_per_node(dead: list[DeadState]) -> list[DeadState]:
-    seen: dict[tuple[str, str], DeadState] = {}
-    for d in dead:
-        key = (d.node, d.kind)
-        if key not in seen or len(d.route) < len(seen[key].route):
-            seen[key] = d
-    return list(seen.values())
+                yield component
 
 
 def explore(
-    scenario: Scenario, rubric: Rubric | None = None, max_states: int = DEFAULT_MAX_STATES
+    scenario: Scenario,
+    rubric: Rubric | None = None,
+    max_states: int = DEFAULT_MAX_STATES,
+    conditions: bool = False,
 ) -> Exploration:
-    """Search every reachable state of ``scenario`` (tracking ``rubric`` evidence if given)."""
-    return _Explorer(scenario, rubric, max_states).run()
+    """Search every reachable state of ``scenario`` (tracking ``rubric`` evidence if given).
+
+    With ``conditions``, also record the values every option and say-variant condition takes
+    where its node is entered (`Exploration.condition_values`); this adds what say-variant
+    conditions read to the state, so there may be more states.
+    """
+    return _Explorer(scenario, rubric, max_states, conditions).run()

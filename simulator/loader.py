@@ -152,8 +152,15 @@ class Conformer:
 
     def conform(self, s: spec.Spec, value: Any, path: YamlPath) -> Any:
         """Return ``value`` with bad parts removed (``INVALID`` if it is unusable as a whole)."""
-        if path in self.doc.refused:
+        refused = self.doc.refused
+        if refused and path in refused:
             return INVALID  # already reported while reading the YAML (a tag)
+        if isinstance(s, spec.Text):  # most values: checked here without the general dispatch
+            if not isinstance(value, str):
+                return self.wrong_type(s, value, path)
+            if s.enum is None and s.pattern is None:
+                return value
+            return self.conform_text(s, value, path)
         if isinstance(s, spec.OneOf):
             for choice in s.choices:
                 if _matches_basic_type(choice, value):

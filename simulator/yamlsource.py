@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -36,20 +36,22 @@ MAX_NUMBER_CHARS = 1000
 
 _Y = "tag:yaml.org,2002:"
 _INT = _Y + "int"
+_STR = _Y + "str"
 _SCALAR_TAGS = frozenset(
     _Y + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
 )
 """Tags a scalar value may have (binary is then refused with its own message)."""
 _TEXT_TAGS = frozenset((_Y + "merge", _Y + "value"))
 """Tags PyYAML gives the plain scalars `<<` and `=`; scenarios do not merge, so they are text."""
+_KEY_TAGS = (_SCALAR_TAGS | _TEXT_TAGS) - {_Y + "binary"}
+"""Tags a mapping key may have."""
 
 YamlPath = tuple[str | int, ...]
 """Where a value sits in the document: mapping keys and list indexes from the root."""
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A 1-based position in a source file."""
+class Mark(NamedTuple):
+    """A 1-based position in a source file (a named tuple: there is one for every value)."""
 
     line: int
     """1-based line."""
@@ -120,16 +122,16 @@ def _tag(tag: str) -> str:
 
 def _mark(node: Node) -> Mark:
     m = node.start_mark
-    col = m.column + 1
-    if isinstance(node, ScalarNode) and node.style in ("'", '"'):
-        col += 1
-    return Mark(m.line + 1, col)
+    style = getattr(node, "style", None)  # only scalars have one: '' or None when plain
+    if style == "'" or style == '"':
+        return Mark(m.line + 1, m.column + 2)
+    return Mark(m.line + 1, m.column + 1)
 
 
 class _Builder:
     """Turns a composed YAML node graph into plain data, recording marks and problems."""
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, aliases: bool = True) -> None:
         self.display = display
         self.doc = Document(display, None)
         self.problems: list[Problem] = []
@@ -139,6 +141,8 @@ class _Builder:
         """Ids of the YAML nodes built so far: meeting one again means an alias (``*name``)."""
         self.stack: list[tuple[Node, bool]] = []
         """The nodes being built, from the root down, each with whether it is an alias."""
+        if not aliases:  # a tree: no node is met twice, so skip the bookkeeping for aliases
+            self.build = self.build_value  # type: ignore[method-assign]
 
     def located(self, code: str, node: Node, message: str, path: YamlPath) -> None:
         """Record a problem at ``node`` and mark ``path`` as broken (incomplete or unusable)."""
@@ -171,23 +175,28 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise _Refused(f"the file is nested more than {MAX_DEPTH} levels deep", node)
-        self.doc.marks[path] = _mark(node)
+        start = node.start_mark
         if isinstance(node, MappingNode):
+            self.doc.marks[path] = Mark(start.line + 1, start.column + 1)
             return self.build_mapping(node, path, depth)
         if isinstance(node, SequenceNode):
+            self.doc.marks[path] = Mark(start.line + 1, start.column + 1)
             if node.tag != "tag:yaml.org,2002:seq":
                 self.refuse(node, f"YAML tag '{_tag(node.tag)}' is not allowed here", path)
                 return None
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            build = self.build
+            return [build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         # plain style is '' from libyaml and None from PyYAML; quoted is ' or ". An offset in the
         # value is a column offset only if the source is the value itself (no escapes like \" or '')
-        quotes = 2 if node.style in ("'", '"') else 0
-        start, end = node.start_mark, node.end_mark
+        style = node.style
+        quoted = style == "'" or style == '"'
+        self.doc.marks[path] = Mark(start.line + 1, start.column + (2 if quoted else 1))
+        end = node.end_mark
         if (
-            node.style in (None, "", "'", '"')
+            (quoted or style is None or style == "")
             and start.line == end.line
-            and end.column - start.column == len(node.value) + quotes
+            and end.column - start.column == len(node.value) + (2 if quoted else 0)
         ):
             self.doc.one_line.add(path)
         return self.build_scalar(node, path)
@@ -208,6 +217,8 @@ class _Builder:
             self.refuse(node, f"YAML tag '{_tag(node.tag)}' is not allowed here", path)
             return None
         result: dict[str, Any] = {}
+        key_marks = self.doc.key_marks
+        build = self.build
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.located(
@@ -216,7 +227,7 @@ class _Builder:
                 continue
             key = str(key_node.value)
             child = (*path, key)
-            if key_node.tag not in _SCALAR_TAGS | _TEXT_TAGS or key_node.tag == _Y + "binary":
+            if key_node.tag not in _KEY_TAGS:
                 self.located(
                     "E003", key_node, f"YAML tag '{_tag(key_node.tag)}' is not allowed here", child
                 )
@@ -231,11 +242,13 @@ class _Builder:
                     child,
                 )
                 continue
-            self.doc.key_marks[child] = _mark(key_node)
-            result[key] = self.build(value_node, child, depth + 1)
+            key_marks[child] = _mark(key_node)
+            result[key] = build(value_node, child, depth + 1)
         return result
 
     def build_scalar(self, node: ScalarNode, path: YamlPath) -> Any:
+        if node.tag == _STR:
+            return node.value  # what SafeConstructor gives for text, without the detour
         if node.tag in _TEXT_TAGS:
             return str(node.value)  # a plain `<<` or `=` is text here, not a merge
         if node.tag == _Y + "timestamp":
@@ -330,6 +343,52 @@ def _scan(display: str, text: str) -> Problem | None:
     return None
 
 
+_NOT_SIMPLE: Any = object()
+"""`_compose_simple` could not show the text is within the limits without `_scan`."""
+_SAFE_DEPTH = 500
+"""Nesting libyaml's (recursive, C) composer is trusted with on any thread's stack."""
+
+
+def _compose_simple(text: str) -> Any:
+    """Compose a file that is plainly within the limits, without `_scan`'s extra parse.
+
+    Nesting a composed collection inside another takes a ``[`` or ``{``, or (in block style) a
+    column further right at least every second level, so twice the longest line plus the
+    brackets bounds the depth. Within `_SAFE_DEPTH` the file is composed at once; the tree is then
+    measured as `_scan` measures the event stream (collections nested, values), and only a text
+    without aliases (no ``*``) that passes both limits is returned: anything else returns
+    `_NOT_SIMPLE`, and the usual path (`_scan` first) runs, so problems and their places are
+    exactly as before.
+    """
+    if "*" in text:
+        return _NOT_SIMPLE
+    longest = max(map(len, text.split("\n")))
+    if 2 * (longest + 1) + text.count("[") + text.count("{") + 2 > _SAFE_DEPTH:
+        return _NOT_SIMPLE
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return _NOT_SIMPLE  # the usual path finds which problem comes first
+    if root is None:
+        return None
+    count = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if isinstance(node, MappingNode):
+            if depth > MAX_DEPTH + 1:
+                return _NOT_SIMPLE
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, SequenceNode):
+            if depth > MAX_DEPTH + 1:
+                return _NOT_SIMPLE
+            stack.extend((item, depth + 1) for item in node.value)
+    return root if count <= MAX_NODES else _NOT_SIMPLE
+
+
 def _position(text: str, index: int) -> tuple[int, int]:
     """Return the 1-based line and column of the character at ``index``."""
     line_start = text.rfind("\n", 0, index) + 1
@@ -375,10 +434,12 @@ def parse_document(text: str, display: str) -> tuple[Document | None, list[Probl
     if unreadable is not None:
         return None, [unreadable]
     try:
-        too_big = _scan(display, text)
-        if too_big is not None:
-            return None, [too_big]
-        root = yaml.compose(text, Loader=_Loader)
+        root = _compose_simple(text)
+        if root is _NOT_SIMPLE:
+            too_big = _scan(display, text)
+            if too_big is not None:
+                return None, [too_big]
+            root = yaml.compose(text, Loader=_Loader)
     except yaml.reader.ReaderError as exc:
         return None, [_reader_problem(display, text, exc)]
     except yaml.YAMLError as exc:
@@ -396,14 +457,15 @@ def parse_document(text: str, display: str) -> tuple[Document | None, list[Probl
         ]
     if root is None:
         return None, [Problem(display, 1, 1, rule("E001").severity, "E001", "the file is empty")]
-    bomb = _alias_bomb(root)
+    simple = root is not _NOT_SIMPLE and "*" not in text
+    bomb = None if simple else _alias_bomb(root)
     if bomb is not None:
         message = (
             f"the file expands to more than {MAX_NODES:,} values (too many aliases?); "
             "refusing to load it"
         )
         return None, [Problem(display, *_pos(bomb), rule("E002").severity, "E002", message)]
-    builder = _Builder(display)
+    builder = _Builder(display, aliases=not simple)
     try:
         builder.doc.data = builder.build(root, (), 0)
     except _Refused as refused:
@@ -504,12 +566,19 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
 
 
 def walk_strings(value: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, str]]:
-    """Yield every string value in the data with its path (for content checks such as TODO)."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from walk_strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from walk_strings(item, (*path, i))
+    """Yield every string value in the data with its path (for content checks such as TODO).
+
+    Depth first, in document order (iteratively: every file is walked by the content checks).
+    """
+    stack: list[tuple[YamlPath, Any]] = [(path, value)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        here, item = pop()
+        if isinstance(item, str):
+            yield here, item
+        elif isinstance(item, dict):
+            for key in reversed(item):
+                push(((*here, key), item[key]))
+        elif isinstance(item, list):
+            for i in range(len(item) - 1, -1, -1):
+                push(((*here, i), item[i]))

@@ -38,14 +38,14 @@ VALID_RUBRIC = RUBRICS / "mini.yaml"
 
 BEHAVIOURS = {
     bid: Behaviour(bid, bid.title(), "positive", f"Shows {bid}.", "test vocabulary")
-    for bid in ("empathy", "sympathy", "open_question")
+    for bid in ("empathy", "sympathy", "open_question", "explain_actions", "check_understanding")
 }
 """A fixed vocabulary, so these tests do not depend on rubrics/behaviours.yaml."""
 
 
-def lint(path: Path) -> list[Problem]:
-    """Lint one file against the fixed behaviour vocabulary."""
-    return check_scenario_file(path, behaviours=BEHAVIOURS)[1]
+def lint(path: Path, search: bool = False) -> list[Problem]:
+    """Lint one file against the fixed behaviour vocabulary (and search it, for W120-W123)."""
+    return check_scenario_file(path, behaviours=BEHAVIOURS, search=search)[1]
 
 
 def found(problems: list[Problem]) -> list[tuple[str, int, int]]:
@@ -89,14 +89,22 @@ TABLE: list[tuple[str, str, int, int]] = [
     ("w106-todo-in-text", "W106", 26, 19),  # the `TODO` inside the quotes
     ("w107-unused-cast", "W107", 11, 3),  # `supervisor:`
     ("w108-unused-fallback", "W108", 31, 9),  # the second `fallback:`
+    # the search codes, found with `lint --search`
+    ("w120-criterion-unreachable", "W120", 6, 1),  # `rubric:` (M2 of ocr-l2-unit7)
+    ("w121-ending-unreachable-by-search", "W121", 64, 3),  # node `manager:`
+    ("w122-condition-always-true", "W122", 34, 14),  # `mood < 0` inside the quotes
+    ("w123-condition-always-false", "W123", 55, 14),  # `mood >= 3` inside the quotes
 ]
 
 
 @pytest.mark.parametrize(("stem", "code", "line", "col"), TABLE, ids=[row[0] for row in TABLE])
 def test_fixture_gives_exactly_its_problem(stem: str, code: str, line: int, col: int) -> None:
     path = LINT / f"{stem}{SUFFIX}"
-    problems = lint(path)
+    search = BY_CODE[code].family == "search"
+    problems = lint(path, search=search)
     assert found(problems) == [(code, line, col)], "\n".join(p.format() for p in problems)
+    if search:
+        assert lint(path) == [], "the search codes come only with search"
     problem = problems[0]
     assert problem.path == str(path)
     assert problem.severity == BY_CODE[code].severity

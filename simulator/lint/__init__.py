@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from simulator.errors import Problem
-from simulator.lint import content, expressions, graph, references
+from simulator.errors import Problem, Severity
+from simulator.lint import content, expressions, graph, references, search
 from simulator.lint.context import Check, LintContext
 from simulator.lint.rubrics import check_rubric
 from simulator.loader import (
@@ -26,6 +26,10 @@ CHECKS: tuple[Check, ...] = (
     *graph.CHECKS,
     *content.CHECKS,
 )
+
+SEARCH_CHECKS: tuple[Check, ...] = search.CHECKS
+"""Checks that search every reachable state (`roleplay lint --search`); run only on scenarios
+the other checks find no error in."""
 
 SCENARIO_SUFFIXES = (".scenario.yaml", ".scenario.yml")
 TEST_PLAN_SUFFIXES = (".tests.yaml", ".tests.yml")
@@ -62,8 +66,13 @@ def bundled_behaviours() -> dict[str, Behaviour]:
     return _behaviours(behaviours_path())[0]
 
 
-def lint_loaded(loaded: Loaded, behaviours: dict[str, Behaviour] | None = None) -> list[Problem]:
-    """Return the loader's problems plus every check's, sorted by place."""
+def lint_loaded(
+    loaded: Loaded, behaviours: dict[str, Behaviour] | None = None, search: bool = False
+) -> list[Problem]:
+    """Return the loader's problems plus every check's, sorted by place.
+
+    With ``search``, a scenario without errors also gets the search checks (`SEARCH_CHECKS`).
+    """
     problems = list(loaded.problems)
     if loaded.scenario is not None and loaded.document is not None:
         ctx = LintContext(
@@ -74,15 +83,21 @@ def lint_loaded(loaded: Loaded, behaviours: dict[str, Behaviour] | None = None) 
         )
         for check in CHECKS:
             problems.extend(check(ctx))
+        if search and not any(p.severity is Severity.ERROR for p in problems):
+            for check in SEARCH_CHECKS:
+                problems.extend(check(ctx))
     return sorted(set(problems))
 
 
 def check_scenario_file(
-    path: Path, display: str | None = None, behaviours: dict[str, Behaviour] | None = None
+    path: Path,
+    display: str | None = None,
+    behaviours: dict[str, Behaviour] | None = None,
+    search: bool = False,
 ) -> tuple[Loaded, list[Problem]]:
-    """Load and lint one scenario file."""
+    """Load and lint one scenario file (with the search checks if ``search``)."""
     loaded = load_scenario_file(path, display)
-    return loaded, lint_loaded(loaded, behaviours)
+    return loaded, lint_loaded(loaded, behaviours, search)
 
 
 def scenario_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
@@ -130,11 +145,14 @@ def check_behaviours_file(path: Path) -> list[Problem]:
     return sorted(set(load_behaviours_file(path)[1]))
 
 
-def check_file(path: Path) -> list[Problem]:
-    """Lint any project YAML file by its kind (test plans are checked by `roleplay test`)."""
+def check_file(path: Path, search: bool = False) -> list[Problem]:
+    """Lint any project YAML file by its kind (test plans are checked by `roleplay test`).
+
+    With ``search``, scenarios also get the search checks.
+    """
     kind = kind_of(path)
     if kind == "scenario":
-        return check_scenario_file(path)[1]
+        return check_scenario_file(path, search=search)[1]
     if kind == "behaviours":
         return check_behaviours_file(path)
     if kind == "rubric":

@@ -38,7 +38,7 @@ def check_unused_variables(ctx: LintContext) -> Iterator[Problem]:
     read: set[str] = set()
     for cond in conditions(ctx):
         read |= expr.names(cond.expr)
-    for path, text in walk_strings(ctx.doc.data):
+    for path, text in walk_strings(ctx.doc.data) if ctx.doc.broken else ():
         if path and path[-1] == "if" and ctx.damaged(path):
             read |= set(_NAME.findall(text))  # a condition left out for its own errors
     for var in ctx.scenario.variables.values():

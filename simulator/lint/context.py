@@ -58,8 +58,10 @@ class LintContext:
 
     def misspelt(self, path: YamlPath, key: str) -> bool:
         """True if the mapping at ``path`` has an unknown key, already reported, close to ``key``."""
+        if not self.doc.broken:
+            return False  # the common case: nothing was reported, so nothing is misspelt
         unknown = [k for k in self.raw_keys(path) if (*path, k) in self.doc.broken]
-        return bool(difflib.get_close_matches(key, unknown, n=1, cutoff=0.6))
+        return bool(unknown) and bool(difflib.get_close_matches(key, unknown, n=1, cutoff=0.6))
 
     def written_ids(self, section: str) -> set[str]:
         """Return the ids written under ``nodes``, ``variables`` or ``cast``, even broken ones."""

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
 
-from simulator.catalog import bundled_rubric_paths, bundled_scenario_paths, open_rubric, resolve
-from simulator.lint import check_scenario_file
-from simulator.model import Rubric, Scenario
 from simulator.store import Learner, Store
+
+if TYPE_CHECKING:
+    from simulator.model import Rubric, Scenario
 
 HIGH_CONTRAST = Theme(
     name="high-contrast",
@@ -45,6 +45,10 @@ class Choice:
 
 def load_scenarios(extra: str | None = None) -> list[Choice]:
     """Load the bundled scenarios (and one more file, if given) that have no errors."""
+    # the catalog and the checks load after the first screen is up (see RoleplayApp.scenarios)
+    from simulator.catalog import bundled_scenario_paths, resolve
+    from simulator.lint import check_scenario_file
+
     paths = bundled_scenario_paths()
     if extra is not None:
         wanted = resolve(extra)
@@ -60,6 +64,8 @@ def load_scenarios(extra: str | None = None) -> list[Choice]:
 
 def load_rubrics() -> list[Rubric]:
     """Load the bundled rubrics that have no errors."""
+    from simulator.catalog import bundled_rubric_paths, open_rubric
+
     found = []
     for path in bundled_rubric_paths():
         try:
@@ -75,9 +81,11 @@ class RoleplayApp(App[None]):
     TITLE = "customer-roleplay"
     SUB_TITLE = "Practise handling challenging customers"
     CSS_PATH = "app.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - as Textual declares it
+    ENABLE_COMMAND_PALETTE = False  # every key is in the help screen; nothing hides elsewhere
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - as Textual declares it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", key_display="F1"),  # while typing, ? is a character
         Binding("f2", "toggle_contrast", "Contrast", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False),
     ]
@@ -88,8 +96,8 @@ class RoleplayApp(App[None]):
         self.store = Store.open(store_path)
         self.prefs_path = self.store.path.parent / "prefs.json"
         self.prefs: dict[str, Any] = self._read_prefs()
-        self.scenarios = load_scenarios(scenario)
-        self.rubrics = load_rubrics()
+        self._scenarios: list[Choice] | None = None
+        self._rubrics: list[Rubric] | None = None
         self.learner: Learner | None = None
         self.rubric: Rubric | None = None
         self.mode = "practice"
@@ -101,6 +109,20 @@ class RoleplayApp(App[None]):
         from simulator.ui.screens.start import StartScreen  # screens import this module
 
         self.push_screen(StartScreen())
+
+    @property
+    def scenarios(self) -> list[Choice]:
+        """The scenarios to offer, loaded and checked on first use (after the first screen)."""
+        if self._scenarios is None:
+            self._scenarios = load_scenarios(self.requested)
+        return self._scenarios
+
+    @property
+    def rubrics(self) -> list[Rubric]:
+        """The rubrics to offer, loaded on first use (just after the first screen is drawn)."""
+        if self._rubrics is None:
+            self._rubrics = load_rubrics()
+        return self._rubrics
 
     def on_unmount(self) -> None:
         self.store.close()
@@ -132,7 +154,7 @@ class RoleplayApp(App[None]):
         from simulator.ui.screens.dialogs import HelpScreen  # screens import this module
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(getattr(self.screen, "HELP_SECTION", None)))
 
     def action_toggle_contrast(self) -> None:
         high = self.theme != HIGH_CONTRAST.name

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from simulator import spec
@@ -17,6 +18,7 @@ from simulator.store import SessionRecord
 from simulator.ui.app import Choice
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.screens.dialogs import ResumeDialog
+from simulator.ui.widgets.layout import bullets
 
 
 def words(value: str) -> str:
@@ -33,6 +35,7 @@ def short_title(title: str, limit: int = 30) -> str:
 class BrowserScreen(AppScreen):
     """Lists the scenarios with filters and a preview of the one under the cursor."""
 
+    HELP_SECTION = "Scenario list"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Play", priority=True),
         Binding("f", "focus_filters", "Filters"),
@@ -50,7 +53,7 @@ class BrowserScreen(AppScreen):
             rubric = self.roleplay.rubric
             codes = [c.code for c in rubric.session_criteria] if rubric else []
             yield Select([(c, c) for c in codes], prompt="Criterion", id="f-criterion")
-        with Horizontal(id="browser-body"):
+        with Vertical(id="browser-body"):
             yield DataTable(id="scenario-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="preview"):
                 yield Static(id="preview-text")
@@ -60,9 +63,10 @@ class BrowserScreen(AppScreen):
         learner = self.roleplay.learner
         rubric = self.roleplay.rubric
         who = learner.display if learner else "?"
-        self.sub_title = f"{who} · {rubric.title if rubric else 'no rubric'} · {self.roleplay.mode}"
+        mode = self.roleplay.mode.capitalize()
+        self.sub_title = f"{who} · {mode} mode · {rubric.title if rubric else 'no rubric'}"
         table = self.query_one(DataTable)
-        table.add_columns("Scenario", "Issue", "Channel", "Level", "Your last result")
+        table.add_columns("Scenario", "Issue", "Channel", "Level", "Last result")
         self.refresh_table()
         table.focus()
 
@@ -120,7 +124,7 @@ class BrowserScreen(AppScreen):
             elif last.state == "in_progress":
                 result = "in progress"
             else:
-                result = (last.grade or last.outcome or "finished").replace("_", " ")
+                result = (last.grade or last.outcome or "finished").replace("_", " ").capitalize()
             table.add_row(
                 Text(short_title(s.title)), words(s.context.issue), words(s.context.channel),
                 str(s.difficulty or "-"), result, key=s.id,
@@ -157,27 +161,31 @@ class BrowserScreen(AppScreen):
         if org.name:
             text.append("You work for: ", style="bold")
             text.append(org.name + "\n")
-        if org.authority_own:
-            text.append("\nYou may:\n", style="bold")
-            for item in org.authority_own:
-                text.append(f"  • {item}\n")
-        if org.refer_to:
-            text.append("Otherwise refer to: ", style="bold")
-            member = s.cast.get(org.refer_to)
-            text.append(f"{member.name}, {member.role}\n" if member else f"{org.refer_to}\n")
-        if org.policies:
-            text.append("\nPolicies:\n", style="bold")
-            for policy in org.policies:
-                text.append(f"  • {policy.text}\n")
+        text.rstrip()
+        parts: list[RenderableType] = [text]
         rubric = self.roleplay.rubric
         if rubric is not None:
             codes = [
                 cr.code for cr in rubric.session_criteria
                 if cr.rule is not None and coverable(cr.rule, s)
             ]  # fmt: skip
-            text.append("\nCan evidence: ", style="bold")
-            text.append(" ".join(codes) or "none of this rubric's session criteria")
-        self.query_one("#preview-text", Static).update(text)
+            parts.append(Text.assemble(
+                ("\nCan evidence: ", "bold"), " ".join(codes) or "none of this rubric's session criteria"
+            ))  # fmt: skip
+        if org.authority_own:
+            parts += [Text("\nYou may:", style="bold"), bullets(org.authority_own, indent=1)]
+        if org.refer_to:
+            member = s.cast.get(org.refer_to)
+            parts.append(Text.assemble(
+                ("Otherwise refer to: ", "bold"),
+                f"{member.name}, {member.role}" if member else org.refer_to,
+            ))  # fmt: skip
+        if org.policies:
+            parts += [
+                Text("\nPolicies:", style="bold"),
+                bullets((policy.text for policy in org.policies), indent=1),
+            ]
+        self.query_one("#preview-text", Static).update(Group(*parts))
 
     # -- events -------------------------------------------------------------------------------
     @on(DataTable.RowHighlighted)
@@ -227,8 +235,11 @@ class BrowserScreen(AppScreen):
             return
         last = self.latest(scenario_id)
         if last is not None and last.state == "in_progress":
+            record = self.roleplay.store.session(last.id)
+            replies = len(record.choices) if record is not None else 0
             self.app.push_screen(
-                ResumeDialog(last.id), lambda answer: self.after_resume(choice, last.id, answer)
+                ResumeDialog(last.id, short_title(choice.scenario.title), replies),
+                lambda answer: self.after_resume(choice, last.id, answer),
             )
         else:
             self.start_new(choice)

@@ -33,6 +33,7 @@ def words(value: str) -> str:
 class CauseScreen(AppScreen):
     """Asks the learner to assess the causes of the situation from the brief."""
 
+    HELP_SECTION = "Before the conversation"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "begin", "Start the conversation"),
         Binding("escape", "back", "Back"),
@@ -47,17 +48,22 @@ class CauseScreen(AppScreen):
         yield Header()
         with VerticalScroll(id="cause-form"):
             yield Static(f"[b]{_escape(s.title)}[/b]\n{_escape(s.summary)}", id="cause-brief")
-            yield Label("Before you start: what is the issue?", classes="form-title")
-            with RadioSet(id="issue"):
-                for issue in spec.ISSUES:
-                    yield RadioButton(words(issue), id=f"issue-{issue}")
-            with Horizontal(classes="pair"):
-                with Vertical():
+            yield Label(
+                "Before you start: what is the problem, and what makes this customer challenging?",
+                classes="form-title",
+            )
+            with Horizontal(id="cause-choices"):
+                with Vertical(classes="choice issue-choice"):
+                    yield Label("The issue")
+                    with RadioSet(id="issue"):
+                        for issue in spec.ISSUES:
+                            yield RadioButton(words(issue), id=f"issue-{issue}")
+                with Vertical(classes="choice"):
                     yield Label("The customer (characteristics)")
                     yield SelectionList[str](
                         *[(words(c), c) for c in spec.CHARACTERISTICS], id="characteristics"
                     )
-                with Vertical():
+                with Vertical(classes="choice"):
                     yield Label("Signs to expect (indicators)")
                     yield SelectionList[str](
                         *[(words(i), i) for i in spec.INDICATORS], id="indicators"

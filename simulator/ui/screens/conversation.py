@@ -18,6 +18,7 @@ from simulator.scoring import LearnerResponses
 from simulator.store import SessionRecord
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.screens.dialogs import PolicyCard
+from simulator.ui.widgets.layout import hanging
 from simulator.ui.widgets.meter import Meter
 from simulator.ui.widgets.transcript import Transcript, channel_banner
 
@@ -25,9 +26,21 @@ if TYPE_CHECKING:
     from simulator.ui.app import RoleplayApp
 
 
+class NotesPanel(Vertical):
+    """The notes beside the chat; Esc closes it while typing."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close notes")]
+
+    def action_close(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ConversationScreen):
+            screen.close_notes()
+
+
 class ConversationScreen(AppScreen):
     """Plays one scenario; every reply is saved before its result is shown."""
 
+    HELP_SECTION = "Conversation"
     BINDINGS: ClassVar[list[BindingType]] = [
         *[Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)],
         Binding("n", "notes", "Note"),
@@ -39,6 +52,7 @@ class ConversationScreen(AppScreen):
     def __init__(self, play: Playthrough) -> None:
         super().__init__()
         self.play = play
+        self._could_undo = bool(play.session.chosen_path())
 
     @classmethod
     def starting(
@@ -73,17 +87,17 @@ class ConversationScreen(AppScreen):
                     yield Meter(var, self.play.session.variables[var.name])
         with Horizontal(id="conversation-body"):
             yield Transcript(s)
-            with Vertical(id="notes-panel"):
+            with NotesPanel(id="notes-panel"):
                 yield Static("Notes", classes="panel-title")
                 yield Static(id="notes-list")
-                yield Input(placeholder="Type a note, Enter to save", id="note-input")
+                yield Input(placeholder="Type; Enter saves", id="note-input")
         yield Static(id="feedback")
         yield OptionList(id="options")
         yield Footer()
 
     def on_mount(self) -> None:
         p = self.play
-        self.sub_title = f"{p.scenario.title} · {p.mode} mode"
+        self.sub_title = f"{p.mode.capitalize()} mode · {p.scenario.title}"
         self.query_one(Transcript).add_lines(list(p.session.transcript))
         self.query_one("#feedback", Static).display = False
         self.show_notes()
@@ -99,10 +113,26 @@ class ConversationScreen(AppScreen):
             self.finish()
             return
         for n, option in enumerate(self.play.options(), 1):
-            options.add_option(ListOption(Text(f"{n}. {option.say}"), id=option.id))
+            options.add_option(ListOption(hanging([(f"{n}.", Text(option.say))], 3), id=option.id))
         if options.option_count:
             options.highlighted = 0
         options.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Undo is hidden in assessment mode, and greyed out until there is a reply to undo."""
+        if action == "undo":
+            if not self.play.practice:
+                return False
+            return True if self.play.session.chosen_path() else None
+        return True
+
+    def refresh_undo(self) -> None:
+        """Update the footer when undo becomes possible or impossible (only then: every footer
+        refresh builds new keys, and Textual keeps the old ones alive, issue #6666)."""
+        can_undo = bool(self.play.session.chosen_path())
+        if can_undo != self._could_undo:
+            self._could_undo = can_undo
+            self.refresh_bindings()
 
     def action_choose(self, number: int) -> None:
         """Say the option with this number."""
@@ -125,6 +155,7 @@ class ConversationScreen(AppScreen):
         if self.play.practice:
             self.show_feedback(outcome)
         self.refresh_options()
+        self.refresh_undo()
 
     def update_meters(self) -> None:
         for meter in self.query(Meter):
@@ -133,6 +164,7 @@ class ConversationScreen(AppScreen):
     def show_feedback(self, outcome: ChoiceOutcome) -> None:
         """Practice mode: why the reply was strong or weak, what it showed, what it changed."""
         text = Text()
+        text.append("Your reply: ", style="bold")
         for behaviour in outcome.behaviours:
             good = behaviour.polarity == "positive"
             text.append("✓ " if good else "✗ ", style="green" if good else "red")
@@ -145,13 +177,20 @@ class ConversationScreen(AppScreen):
             text.append("\n" + outcome.option.feedback)
         panel = self.query_one("#feedback", Static)
         panel.update(text)
-        panel.display = bool(text.plain.strip())
+        panel.display = bool(outcome.behaviours or outcome.changes or outcome.option.feedback)
 
     # -- notes, policy, undo, leaving ----------------------------------------------------------
     def action_notes(self) -> None:
         panel = self.query_one("#notes-panel")
         panel.add_class("open")
         self.query_one("#note-input", Input).focus()
+        self.query_one(Transcript).keep_newest_in_view()
+
+    def close_notes(self) -> None:
+        """Hide the notes and go back to the options."""
+        self.query_one("#notes-panel").remove_class("open")
+        self.query_one("#options", OptionList).focus()
+        self.query_one(Transcript).keep_newest_in_view()
 
     @on(Input.Submitted, "#note-input")
     def note_added(self, event: Input.Submitted) -> None:
@@ -182,14 +221,14 @@ class ConversationScreen(AppScreen):
             self.update_meters()
             self.query_one("#feedback", Static).display = False
             self.refresh_options()
+            self.refresh_undo()
             self.notify("Your last reply was taken back.", timeout=2)
         else:
             self.notify("Nothing to undo yet.", timeout=2)
 
     def action_leave(self) -> None:
         if isinstance(self.focused, Input):
-            self.query_one("#notes-panel").remove_class("open")
-            self.query_one("#options", OptionList).focus()
+            self.close_notes()
             return
         self.notify("Saved. Choose the scenario again to resume.", timeout=3)
         self.app.pop_screen()

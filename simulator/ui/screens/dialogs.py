@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Footer, Static
 
 from simulator.model import Scenario
+from simulator.ui.widgets.layout import bullets, hanging
 
 
 class ResumeDialog(ModalScreen[str | None]):
@@ -24,19 +26,29 @@ class ResumeDialog(ModalScreen[str | None]):
         Binding("escape", "answer('')", "Cancel"),
     ]
 
-    def __init__(self, session_id: int) -> None:
+    HELP_SECTION = "Unfinished session"
+
+    def __init__(self, session_id: int, title: str = "this scenario", replies: int = 0) -> None:
         super().__init__()
         self.session_id = session_id
+        self.title = title
+        self.replies = replies
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(
-                f"You have an unfinished session (number {self.session_id}) of this scenario."
+        so_far = f"{self.replies} {'reply' if self.replies == 1 else 'replies'} so far"
+        with Vertical(classes="dialog") as dialog:
+            dialog.border_title = "Unfinished session"
+            yield Static(
+                f"You have an unfinished session of {self.title} (session {self.session_id}, "
+                f"{so_far}). Resume it where you left off, or start again?",
+                id="resume-question",
+                markup=False,
             )
             with Horizontal(classes="buttons"):
-                yield Button("Resume [r]", variant="primary", id="resume")
-                yield Button("Start again [n]", id="new")
-                yield Button("Cancel [Esc]", id="cancel")
+                yield Button("Resume (r)", variant="primary", id="resume")
+                yield Button("Start again (n)", id="new")
+                yield Button("Cancel (Esc)", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#resume", Button).focus()
@@ -60,61 +72,86 @@ class PolicyCard(ModalScreen[None]):
         super().__init__()
         self.scenario = scenario
 
+    HELP_SECTION = "Policy card, help"
+
     def compose(self) -> ComposeResult:
         org = self.scenario.context.organisation
-        text = Text()
-        text.append(f"{org.name or 'Your organisation'}\n\n", style="bold")
+        parts: list[RenderableType] = [Text(f"{org.name or 'Your organisation'}\n", style="bold")]
         if org.policies:
-            text.append("Policies\n", style="bold underline")
-            for policy in org.policies:
-                text.append(f"• {policy.text}\n")
+            parts += [
+                Text("Policies", style="bold underline"),
+                bullets(p.text for p in org.policies),
+            ]
         if org.authority_own:
-            text.append("\nYou may do this yourself\n", style="bold underline")
-            for item in org.authority_own:
-                text.append(f"• {item}\n")
+            parts += [
+                Text("\nYou may do this yourself", style="bold underline"),
+                bullets(org.authority_own),
+            ]
         if org.refer_to:
             member = self.scenario.cast.get(org.refer_to)
             who = f"{member.name} ({member.role})" if member and member.role else org.refer_to
-            text.append("\nAnything else: refer to ", style="bold")
-            text.append(f"{who}\n")
-        with VerticalScroll(classes="dialog card"):
-            yield Static(text)
-            yield Label("Esc or p closes this card.", classes="hint")
+            parts.append(Text.assemble(("\nAnything else: refer to ", "bold"), who))
+        with VerticalScroll(classes="dialog card") as card:
+            card.border_title = "Policy card"
+            yield Static(Group(*parts))
+        yield Footer()
 
     def action_dismiss_card(self) -> None:
         self.dismiss(None)
 
 
 HELP_KEYS = (
-    ("Everywhere", [("?", "this help"), ("F2", "high-contrast colours on or off"),
+    ("Everywhere", [("? or F1", "this help (F1 while typing)"), ("F2", "high-contrast colours on or off"),
                     ("Ctrl+Q", "quit (your session is saved)"), ("Tab / Shift+Tab", "move between fields")]),
+    ("Who is playing", [("Enter or Ctrl+S", "continue to the scenarios"), ("Esc", "quit")]),
     ("Scenario list", [("↑ ↓", "choose a scenario"), ("Enter", "play it (or resume)"),
                        ("f", "filters"), ("c", "clear filters"), ("Esc", "change learner")]),
+    ("Before the conversation", [("↑ ↓ Space", "choose the issue and tick boxes"),
+                                 ("Ctrl+S", "start the conversation"), ("Esc", "back to the list")]),
     ("Conversation", [("1-9", "say that option"), ("↑ ↓ Enter", "choose an option"),
-                      ("n", "write a note"), ("p", "policy and authority card"),
-                      ("u", "undo your last reply (practice mode)"),
+                      ("n", "write a note (Esc closes it)"),
+                      ("Tab", "to the chat, to scroll it (↑ ↓ Home)"), ("p", "policy and authority card"),
+                      ("u", "undo last reply (practice mode)"),
                       ("Esc", "leave; resume later from the list")]),
-    ("Results", [("r", "write your review and learning plan"), ("Esc", "back to the list")]),
+    ("Unfinished session", [("r", "resume it"), ("n", "start again"), ("Esc", "cancel")]),
+    ("Policy card, help", [("Esc", "close (or p, ?)"), ("↑ ↓ PgUp PgDn", "scroll")]),
+    ("Results", [("↑ ↓ PgUp PgDn", "scroll"), ("r", "write your review and plan"),
+                 ("Esc", "back to the list")]),
     ("Review", [("Ctrl+S", "save"), ("Esc", "back without saving")]),
 )  # fmt: skip
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, by screen."""
+    """Every key, by screen; the keys of the screen it was opened from come first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "close", "Close")]
 
+    def __init__(self, current: str | None = None) -> None:
+        super().__init__()
+        self.current = current
+
     def compose(self) -> ComposeResult:
-        text = Text()
-        for section, keys in HELP_KEYS:
-            text.append(f"{section}\n", style="bold underline")
-            for key, what in keys:
-                text.append(f"  {key:<16}", style="bold")
-                text.append(f"{what}\n")
-            text.append("\n")
-        text.append("Everything works from the keyboard; the mouse works too.")
-        with VerticalScroll(classes="dialog card"):
-            yield Static(text)
+        sections = sorted(HELP_KEYS, key=lambda section: section[0] != self.current)
+        blocks = []
+        for name, keys in sections:
+            title = f"{name} (this screen)" if name == self.current else name
+            rows = [(Text(f"  {key}", style="bold"), Text(what)) for key, what in keys]
+            blocks.append((len(keys) + 2, Group(Text(title, style="bold underline"),
+                                                hanging(rows, 18), Text())))  # fmt: skip
+        half = sum(size for size, _ in blocks) / 2
+        left: list[RenderableType] = []
+        right: list[RenderableType] = []
+        used = 0
+        for size, block in blocks:
+            (left if used < half else right).append(block)
+            used += size
+        right.append(Text("Everything works from the keyboard; the mouse works too.", style="dim"))
+        with VerticalScroll(classes="dialog card help") as card:
+            card.border_title = "Help: every key"
+            with Horizontal(id="help-columns"):
+                yield Static(Group(*left), classes="help-column")
+                yield Static(Group(*right), classes="help-column")
+        yield Footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

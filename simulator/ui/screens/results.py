@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 from simulator.playthrough import Playthrough
 from simulator.scoring import SessionResult
 from simulator.ui.screens.base import AppScreen
+from simulator.ui.widgets.layout import hanging
 
 STATUS_MARKS = {
     "achieved": ("✓ achieved", "green"),
@@ -31,6 +33,7 @@ OUTCOMES = {
 class ResultsScreen(AppScreen):
     """Shows how the session went against the rubric, and the path with better options."""
 
+    HELP_SECTION = "Results"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "review", "Write review"),
         Binding("escape", "done", "Back to scenarios"),
@@ -49,7 +52,7 @@ class ResultsScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.play.scenario.title} · results"
+        self.sub_title = f"Results · {self.play.scenario.title}"
         self.refresh_results()
         self.query_one("#results").focus()
 
@@ -81,50 +84,81 @@ class ResultsScreen(AppScreen):
         g = result.grade
         text.append("Session grade: ", style="bold")
         text.append(g.label, style="bold green" if g.value != "not_yet" else "bold red")
-        text.append(f"  (over {', '.join(g.over)})\n")
+        text.append(f"  (judged on {', '.join(g.over)})\n")
         if g.not_covered:
             text.append(f"This scenario cannot show {', '.join(g.not_covered)}", style="dim")
             text.append(
                 f"; the best it allows is {g.ceiling}.\n" if g.ceiling else ".\n", style="dim"
             )
+        if self.play.rubric is not None:  # every verdict at a glance; the reasons follow
+            text.append("\n")
+            for status, (label, style) in STATUS_MARKS.items():
+                codes = [
+                    c.code for c in self.play.rubric.criteria
+                    if result.criteria[c.code].status == status
+                ]  # fmt: skip
+                if codes:
+                    text.append(f"{label[0]} {label[2:].capitalize()}: ", style=f"bold {style}")
+                    text.append(" ".join(codes) + "\n")
+            text.append("Why, criterion by criterion, is below (↓ or PgDn to scroll).", style="dim")
         return text
 
-    def criteria(self, result: SessionResult | None) -> Text:
-        text = Text()
+    def criteria(self, result: SessionResult | None) -> RenderableType:
         if result is None or self.play.rubric is None:
-            return text
-        text.append("\nCriteria\n", style="bold underline")
+            return Text()
+        parts: list[RenderableType] = [Text("\nCriteria", style="bold underline")]
         for criterion in self.play.rubric.criteria:
             verdict = result.criteria[criterion.code]
             label, style = STATUS_MARKS[verdict.status]
-            text.append(f"\n{criterion.code:<4}", style="bold")
-            text.append(f"{label}", style=style)
-            text.append(f"  {criterion.text}\n", style="dim")
+            head = Text()
+            head.append(label, style=style)
+            head.append(f"  {criterion.text}", style="dim")
+            rows: list[tuple[RenderableType, RenderableType]] = [
+                (Text(criterion.code, style="bold"), head)
+            ]
             if verdict.detail:
-                text.append(f"     {verdict.detail}\n")
+                rows.append(("", Text(verdict.detail)))
+            lines: list[tuple[RenderableType, RenderableType]] = []
+            seen = set()
             for e in verdict.evidence:
-                text.append(f"     turn {e.turn}: ", style="dim")
-                text.append(f"“{e.line}”\n", style="italic")
+                if (e.turn, e.line) not in seen:  # one line can show two behaviours
+                    seen.add((e.turn, e.line))
+                    lines.append(
+                        (Text(f"turn {e.turn}:", style="dim"), Text(f"“{e.line}”", style="italic"))
+                    )
             for e in verdict.concerns:
-                text.append(
-                    f"     but turn {e.turn} ({e.behaviour.replace('_', ' ')}): ", style="red"
+                lines.append(
+                    (
+                        Text(f"turn {e.turn}:", style="red"),
+                        Text.assemble(
+                            (f"but {e.behaviour.replace('_', ' ')}: ", "red"),
+                            (f"“{e.line}”", "italic"),
+                        ),
+                    )
                 )
-                text.append(f"“{e.line}”\n", style="italic")
+            if lines:
+                width = max(len(marker) for marker, _ in lines if isinstance(marker, Text)) + 1
+                rows.append(("", hanging(lines, width)))
             if verdict.feedback:
-                text.append(f"     {verdict.feedback}\n", style="cyan")
-        return text
+                rows.append(("", Text(verdict.feedback, style="cyan")))
+            parts += [Text(), hanging(rows, 4)]
+        return Group(*parts)
 
-    def recap(self) -> Text:
-        text = Text()
-        text.append("\nYour route\n", style="bold underline")
+    def recap(self) -> RenderableType:
+        rows: list[tuple[RenderableType, RenderableType]] = []
         for item in self.play.recap():
-            text.append(f"{item.turn:>3}. ", style="bold")
-            text.append(f"{item.chosen.say}\n")
+            rows.append((Text(f"{item.turn:>3}.", style="bold"), Text(item.chosen.say)))
             if self.play.practice and item.stronger is not None:
-                text.append("     Stronger: ", style="green")
-                text.append(f"{item.stronger.say}\n", style="italic")
-        text.append("\nPress r to write your review and learning plan; Esc to go back to the list.")
-        return text
+                stronger = hanging(
+                    [(Text("Stronger:", style="green"), Text(item.stronger.say, style="italic"))],
+                    10,
+                )
+                rows.append(("", stronger))
+        return Group(
+            Text("\nYour route", style="bold underline"),
+            hanging(rows, 5),
+            Text("\nPress r to write your review and learning plan; Esc to go back to the list."),
+        )
 
     def action_review(self) -> None:
         from simulator.ui.screens.review import ReviewScreen

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, TextArea
 
 from simulator.playthrough import Playthrough
@@ -17,8 +17,8 @@ from simulator.ui.screens.base import AppScreen
 PARTS = (
     ("strengths", "What went well? (strengths)"),
     ("weaknesses", "What went less well? (weaknesses)"),
-    ("challenges", "What was hard about this customer? (challenges)"),
-    ("improvements", "What will you do differently? (improvements)"),
+    ("challenges", "What was hard? (challenges)"),
+    ("improvements", "What will you change? (improvements)"),
 )
 PLAN_ROWS = 3
 
@@ -26,6 +26,7 @@ PLAN_ROWS = 3
 class ReviewScreen(AppScreen):
     """Typed review and optional learning plan, saved with the session."""
 
+    HELP_SECTION = "Review"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Back"),
@@ -41,9 +42,20 @@ class ReviewScreen(AppScreen):
         yield Header()
         with VerticalScroll(id="review-form"):
             yield Label("Review your performance", classes="form-title")
-            for key, prompt in PARTS:
-                yield Label(prompt)
-                yield TextArea(getattr(review, key), id=f"review-{key}", classes="review-text")
+            yield Label(
+                "Tab moves to the next box; Ctrl+S saves. Your tutor reads this review.",
+                classes="hint",
+            )
+            with Grid(id="review-grid"):
+                for key, prompt in PARTS:
+                    with Vertical(classes="review-part"):
+                        yield Label(prompt)
+                        yield TextArea(
+                            getattr(review, key),
+                            id=f"review-{key}",
+                            classes="review-text",
+                            highlight_cursor_line=False,
+                        )
             yield Label(
                 "Learning plan (optional): activity, criterion, target date", classes="form-title"
             )
@@ -59,7 +71,7 @@ class ReviewScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.play.scenario.title} · review"
+        self.sub_title = f"Review · {self.play.scenario.title}"
         self.query_one("#review-strengths", TextArea).focus()
 
     def responses(self) -> LearnerResponses:

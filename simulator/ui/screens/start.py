@@ -7,8 +7,18 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
 
 from simulator.store import StoreError
 from simulator.ui.screens.base import AppScreen
@@ -17,6 +27,7 @@ from simulator.ui.screens.base import AppScreen
 class StartScreen(AppScreen):
     """Asks who is playing (remembered), the rubric and the mode."""
 
+    HELP_SECTION = "Who is playing"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Continue"),
         Binding("escape", "app.quit", "Quit"),
@@ -26,8 +37,7 @@ class StartScreen(AppScreen):
         prefs = self.roleplay.prefs
         yield Header()
         with VerticalScroll(id="start-form"):
-            yield Label("Who is playing?", classes="form-title")
-            yield Label("Your name")
+            yield Label("Who is playing? Your name:", classes="form-title")
             yield Input(prefs.get("name", ""), placeholder="e.g. Amy Khan", id="name")
             with Horizontal(classes="pair"):
                 yield Input(prefs.get("learner_ref", ""), placeholder="Learner id (optional)",
@@ -35,14 +45,8 @@ class StartScreen(AppScreen):
                 yield Input(prefs.get("group", ""), placeholder="Class or group (optional)",
                             id="group")  # fmt: skip
             yield Label("Qualification")
-            rubrics = [(r.title, r.id) for r in self.roleplay.rubrics]
-            default = prefs.get("rubric", "ocr-l2-unit7")
-            yield Select(
-                rubrics,
-                value=default if any(rid == default for _, rid in rubrics) else Select.NULL,
-                allow_blank=not rubrics,
-                id="rubric",
-            )
+            with Vertical(id="rubric-slot"):  # filled just after the first frame: see on_mount
+                yield Static("Loading the qualifications…", classes="hint")
             yield Label("Mode")
             with RadioSet(id="mode"):
                 yield RadioButton(
@@ -60,6 +64,25 @@ class StartScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+        self.call_after_refresh(self.show_rubrics)
+
+    def show_rubrics(self) -> Select[str]:
+        """Load the rubrics (once the form is on screen, so it appears at once) and list them."""
+        for shown in self.query("#rubric").results(Select):
+            return shown
+        rubrics = [(r.title, r.id) for r in self.roleplay.rubrics]
+        default = self.roleplay.prefs.get("rubric", "ocr-l2-unit7")
+        select: Select[str] = Select(
+            rubrics,
+            value=default if any(rid == default for _, rid in rubrics) else Select.NULL,
+            allow_blank=not rubrics,
+            id="rubric",
+        )
+        slot = self.query_one("#rubric-slot")
+        slot.remove_children()
+        slot.mount(select)
+        self.call_after_refresh(lambda: self.roleplay.scenarios)  # the browser's list, next
+        return select
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#continue")
@@ -72,7 +95,7 @@ class StartScreen(AppScreen):
             return
         ref = self.query_one("#learner-ref", Input).value.strip() or None
         group = self.query_one("#group", Input).value.strip() or None
-        rubric_value = self.query_one("#rubric", Select).value
+        rubric_value = self.show_rubrics().value
         rubric_id = rubric_value if isinstance(rubric_value, str) else None
         pressed = self.query_one("#mode", RadioSet).pressed_button
         mode = pressed.id if pressed is not None and pressed.id else "practice"

@@ -29,7 +29,7 @@ class Meter(Static):
         lo = v.min if v.min is not None else min(0, int(self.value))
         hi = v.max if v.max is not None else max(0, int(self.value))
         span = max(hi - lo, 1)
-        width = 10
+        width = 10 if self.app.size.width >= 100 else 5  # room for the banner at 80 columns
         filled = round((int(self.value) - lo) / span * width)
         share = (int(self.value) - lo) / span
         style = "red" if share < 0.34 else "yellow" if share < 0.67 else "green"

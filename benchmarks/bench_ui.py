@@ -1,0 +1,249 @@
+"""The interface stays quick: keypress to rendered reply early and late in a long conversation,
+and cold start to the first screen against a bare Textual app."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from textual import events
+
+from benchmarks.common import ms
+from simulator.scoring import LearnerResponses
+from simulator.ui.app import RoleplayApp
+from simulator.ui.screens.conversation import ConversationScreen
+from simulator.ui.widgets.transcript import Transcript
+
+PRESSES = 30
+"""Replies timed at each point of the conversation."""
+LATE = 300
+"""The turn of the late measurement."""
+STARTS = 5
+"""Cold starts of each app."""
+TURN_TARGET = 1.2
+START_TARGET = 1.5
+
+LOOP_SCENARIO = """\
+format: 1
+id: bench-loop
+version: 1
+title: "Benchmark: a customer who keeps going"
+summary: A synthetic conversation with a hub the learner can return to as often as they like.
+context:
+  issue: service_complaint
+  channel: telephone
+cast:
+  customer: {name: Ms Pat Reid}
+variables:
+  mood: {type: int, default: 0, min: -5, max: 5, label: Customer mood, meter: true}
+start: hub
+nodes:
+  hub:
+    speaker: customer
+    say: >-
+      And another thing. The engineer was meant to come on Tuesday between eight and one, I took
+      the morning off work, nobody came, and when I rang I was on hold for forty minutes.
+    options:
+      - id: listen
+        say: >-
+          I'm sorry, that's a whole morning lost. Tell me what happened next, and I'll note it
+          all down so nobody asks you again.
+        shows: [empathy, open_question]
+        effects: {mood: +1}
+        next: aside
+      - id: defend
+        say: We're very busy at the moment.
+        effects: {mood: -1}
+        next: aside
+      - id: wrap-up
+        say: Let me book that visit for you now.
+        next: booked
+  aside:
+    speaker: narrator
+    say: You type a line into the case notes while she talks.
+    next: hub
+  booked:
+    speaker: customer
+    say: Thank you.
+    end: resolved
+"""
+
+COLD_START = """\
+import asyncio, sys, time
+from pathlib import Path
+
+# Prints, as wall-clock times: the first frame of the first screen, and (for the simulator) the
+# moment the qualifications and scenarios have loaded behind it.
+kind, store = sys.argv[1], Path(sys.argv[2])
+marks = {}
+
+if kind == "roleplay":
+    import simulator.ui.app
+    from simulator.ui.app import RoleplayApp as Base
+
+    css = [Path(simulator.ui.app.__file__).parent / "app.tcss"]  # CSS_PATH is module-relative
+else:
+    css = []
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Input
+
+    class Base(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Input(placeholder="name")
+            yield Footer()
+
+
+class Timed(Base):
+    CSS_PATH = css
+
+    def _display(self, screen, renderable):  # every frame passes through here, headless too
+        if renderable is not None and self.focused is not None:
+            marks.setdefault("frame", time.time())
+        super()._display(screen, renderable)
+
+
+async def main() -> None:
+    app = Timed(store_path=store) if kind == "roleplay" else Timed()
+    async with app.run_test(size=(80, 24)):
+        deadline = time.time() + 20
+        while "frame" not in marks and time.time() < deadline:
+            await asyncio.sleep(0.001)
+        if kind == "roleplay":
+            while app._scenarios is None or not app.screen.query("#rubric"):
+                assert time.time() < deadline, "the simulator did not finish loading"
+                await asyncio.sleep(0.001)
+            marks["loaded"] = time.time()
+    print(marks["frame"], marks.get("loaded", marks["frame"]))
+
+asyncio.run(main())
+"""
+
+
+async def _reply_latency(app: RoleplayApp, screen: ConversationScreen, key: str) -> float:
+    """Press a number key; return the seconds until the reply is mounted and painted."""
+    transcript = screen.query_one(Transcript)
+    before = len(transcript.lines)
+    start = time.perf_counter()
+    event = events.Key(key, key)
+    event.set_sender(app)
+    assert app._driver is not None
+    app._driver.send_message(event)  # as a terminal key press arrives (what Pilot does)
+    while len(transcript.lines) == before:
+        await asyncio.sleep(0)
+    await screen.wait_for_refresh()  # the new messages laid out and painted ...
+    await screen.wait_for_refresh()  # ... and scrolled into view
+    return time.perf_counter() - start
+
+
+async def _conversation(folder: Path) -> dict[str, float]:
+    path = folder / "bench-loop.scenario.yaml"
+    path.write_text(LOOP_SCENARIO)
+    app = RoleplayApp(scenario=str(path), store_path=folder / "s.db")
+    timings: dict[str, float] = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        choice = next(c for c in app.scenarios if c.scenario.id == "bench-loop")
+        app.learner = app.store.learner("Bench")
+        app.rubric = app.rubric_by_id("ocr-l2-unit7")
+        screen = ConversationScreen.starting(app, choice.scenario, LearnerResponses())
+        await app.push_screen(screen)
+        await pilot.pause()
+        for point in (5, LATE):
+            while len(screen.play.session.steps) < point - 1:  # get there quickly, untimed
+                screen.say("listen")
+                if len(screen.play.session.steps) % 25 == 0:
+                    await pilot.pause()
+            await pilot.pause()
+            times = [await _reply_latency(app, screen, "1") for _ in range(PRESSES)]
+            timings[f"turn {point}"] = statistics.median(times)
+            timings[f"turn {point} mean"] = statistics.mean(times)
+            timings[f"turn {point} p90"] = sorted(times)[int(PRESSES * 0.9) - 1]
+        timings["messages"] = len(screen.query_one(Transcript).lines)
+        timings["mounted"] = len(screen.query_one(Transcript).mounted)
+        timings["turns"] = len(screen.play.session.steps)
+        start = time.perf_counter()
+        screen.query_one(Transcript).reset(list(screen.play.session.transcript))
+        await screen.wait_for_refresh()
+        await screen.wait_for_refresh()
+        timings["reset"] = time.perf_counter() - start
+    return timings
+
+
+def _cold_start(kind: str, folder: Path) -> tuple[float, float]:
+    """Median seconds from launching Python to the first frame, and to everything loaded."""
+    script = folder / "cold_start.py"
+    script.write_text(COLD_START)
+    frames, loads = [], []
+    for n in range(STARTS):
+        store = folder / f"cold-{kind}-{n}" / "s.db"
+        start = time.time()
+        done = subprocess.run(
+            [sys.executable, str(script), kind, str(store)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        frame, loaded = (float(x) for x in done.stdout.split())
+        frames.append(frame - start)
+        loads.append(loaded - start)
+    return statistics.median(frames), statistics.median(loads)
+
+
+def _verdict(ratio: float, target: float) -> str:
+    return f"{ratio:.2f}x (target ≤ {target}x: {'met' if ratio <= target else 'MISSED'})"
+
+
+def run() -> str:
+    """Measure and return the markdown section."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t = asyncio.run(_conversation(folder))
+        bare, _ = _cold_start("bare", folder)
+        roleplay, loaded = _cold_start("roleplay", folder)
+    late = f"turn {LATE}"
+    out = [
+        "## Interface",
+        "",
+        textwrap.fill(
+            "Headless (Textual's test driver, 80x24). A reply is timed from the number key "
+            "arriving to the new messages being mounted, laid out, painted and scrolled into "
+            f"view, over {PRESSES} replies (median, mean, 90th percentile). Frames are drawn at "
+            "up to 60 a second, so single replies land on steps of about 17 ms; the ratio uses "
+            "the means, which smooth those steps. The conversation is a synthetic scenario whose "
+            f"hub loops, played to turn {LATE} ({int(t['messages'])} lines; the transcript keeps "
+            f"the newest {int(t['mounted'])} mounted and mounts earlier ones when scrolled back "
+            "to). Cold start is a fresh Python process that imports the app and runs it "
+            "headless, timed from launch to the first frame of the first screen with the "
+            f"cursor in it, median of {STARTS}; the bare app is a Textual app with a header, an "
+            "input and a footer. The simulator loads its qualifications and scenarios just "
+            "after that first frame.",
+            width=100,
+        ),
+        "",
+        "| measurement | figure |",
+        "|---|---|",
+        "| reply at turn 5 | "
+        f"{ms(t['turn 5'])} median, {ms(t['turn 5 mean'])} mean, {ms(t['turn 5 p90'])} p90 |",
+        f"| reply at turn {LATE} | {ms(t[late])} median, {ms(t[late + ' mean'])} mean, "
+        f"{ms(t[late + ' p90'])} p90 |",
+        f"| turn {LATE} / turn 5 (means) | "
+        f"{_verdict(t[late + ' mean'] / t['turn 5 mean'], TURN_TARGET)} |",
+        f"| redraw the whole {int(t['turns'])}-turn transcript (undo, resume) | {ms(t['reset'])} |",
+        f"| cold start to first frame, bare Textual app | {ms(bare)} |",
+        f"| cold start to first frame, customer-roleplay | {ms(roleplay)} |",
+        f"| cold start until qualifications and scenarios are loaded | {ms(loaded)} |",
+        f"| customer-roleplay / bare | {_verdict(roleplay / bare, START_TARGET)} |",
+    ]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(run())

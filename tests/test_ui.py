@@ -1,0 +1,815 @@
+"""The interface, driven by keys through Textual's Pilot, checked on screen and in the store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.text import Text
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TextArea
+
+from simulator.lint import bundled_behaviours
+from simulator.scoring import CauseAssessment, PlanEntry, Review
+from simulator.store import Store
+from simulator.ui.app import HIGH_CONTRAST, RoleplayApp
+from simulator.ui.screens.browser import BrowserScreen
+from simulator.ui.screens.cause import CauseScreen
+from simulator.ui.screens.conversation import ConversationScreen
+from simulator.ui.screens.dialogs import HelpScreen, PolicyCard, ResumeDialog
+from simulator.ui.screens.results import ResultsScreen
+from simulator.ui.screens.review import ReviewScreen
+from simulator.ui.screens.start import StartScreen
+from simulator.ui.widgets.meter import Meter
+from simulator.ui.widgets.transcript import Message, Transcript
+
+SIZE = (80, 24)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+MakeApp = Callable[..., RoleplayApp]
+Drive = Callable[[Pilot[None]], Any]
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def text_of(widget: Widget) -> str:
+    """The plain text a widget shows (laid out 200 columns wide, so lines rarely wrap)."""
+    if isinstance(widget, Static) and type(widget).render is Static.render:
+        content: object = widget.content
+    else:
+        content = widget.render()
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Text):
+        return content.plain
+    console = Console(width=200, color_system=None, legacy_windows=False)
+    with console.capture() as capture:
+        console.print(content)
+    return "\n".join(line.rstrip() for line in capture.get().splitlines())
+
+
+def toasts(app: RoleplayApp) -> list[str]:
+    """The notifications on screen now."""
+    return [n.message for n in app._notifications]
+
+
+def rows(app: RoleplayApp) -> list[str]:
+    """Scenario ids in the browser, top to bottom."""
+    table = app.screen.query_one(DataTable)
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+
+
+def transcript(app: RoleplayApp) -> list[tuple[str, str]]:
+    """(speaker, text) of every message shown in the conversation."""
+    return [(m.line.speaker, m.line.text) for m in app.screen.query(Message)]
+
+
+def option_ids(app: RoleplayApp) -> list[str | None]:
+    """Ids of the options listed under the conversation, in order."""
+    options = app.screen.query_one("#options", OptionList)
+    return [options.get_option_at_index(i).id for i in range(options.option_count)]
+
+
+def stored(store_path: Path, session_id: int | None = None) -> Any:
+    """The newest stored session (or one by id), read with a separate connection."""
+    with Store.open(store_path) as store:
+        if session_id is not None:
+            return store.session(session_id)
+        latest = store.sessions()
+        return store.session(latest[0].id) if latest else None
+
+
+def screen_text(app: RoleplayApp, *ids: str) -> str:
+    """The text of these Statics on the current screen, joined."""
+    return "\n".join(text_of(app.screen.query_one(f"#{i}", Static)) for i in ids)
+
+
+async def choose_in_select(pilot: Pilot[None], select_id: str, value: str) -> None:
+    """Open a filter drop-down with Enter and pick a value with the arrows."""
+    app = pilot.app
+    select = app.screen.query_one(f"#{select_id}", Select)
+    select.focus()
+    await pilot.pause()
+    await pilot.press("enter")
+    values = [v for _, v in select._options]  # the blank prompt first; the list opens on the value
+    steps = values.index(value) - values.index(select.value)
+    await pilot.press(*["down"] * steps if steps > 0 else ["up"] * -steps, "enter")
+    await pilot.pause()
+    assert select.value == value
+
+
+# -- the start screen ----------------------------------------------------------------------------
+async def test_start_screen_remembers_the_learner(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        assert isinstance(app.screen, StartScreen)
+        await me.type("Amy Khan")
+        await pilot.press("tab")
+        await me.type("A123")
+        await pilot.press("tab")
+        await me.type("CS1")
+        await pilot.press("shift+tab", "shift+tab")
+        await me.sign_in(name=None, mode="assessment")
+        assert isinstance(app.screen, BrowserScreen)
+        assert "Amy Khan (A123)" in app.screen.sub_title
+        assert "Assessment mode" in app.screen.sub_title
+    prefs = json.loads((store_path.parent / "prefs.json").read_text())
+    assert prefs["name"] == "Amy Khan" and prefs["mode"] == "assessment"
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot).start_screen_ready()
+        screen = app.screen
+        assert screen.query_one("#name", Input).value == "Amy Khan"
+        assert screen.query_one("#learner-ref", Input).value == "A123"
+        assert screen.query_one("#group", Input).value == "CS1"
+        assert screen.query_one("#rubric", Select).value == "ocr-l2-unit7"
+        assert screen.query_one("#assessment").value is True
+        await pilot.press("enter")  # the remembered name is enough
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        assert app.mode == "assessment"
+    with Store.open(store_path) as store:
+        (learner,) = store.learners()  # the same learner, not a second one
+    assert (learner.name, learner.learner_ref, learner.group) == ("Amy Khan", "A123", "CS1")
+
+
+async def test_an_empty_name_is_refused(make_app: MakeApp, store_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert "Type your name first." in toasts(app)
+        assert app.focused is app.screen.query_one("#name", Input)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+    with Store.open(store_path) as store:
+        assert store.learners() == []
+    assert not (store_path.parent / "prefs.json").exists()
+
+
+# -- the browser ---------------------------------------------------------------------------------
+async def test_browser_filters_change_the_rows(
+    make_app: MakeApp, drive: Drive, tmp_path: Path
+) -> None:
+    mini = tmp_path / "mini.scenario.yaml"  # a third scenario that can evidence almost nothing
+    mini.write_text((FIXTURES / "valid" / "mini.scenario.yaml").read_text())
+    app = make_app(scenario=str(mini))
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot).sign_in()
+        assert sorted(rows(app)) == ["faulty-kettle", "mini", "router-helpline"]
+
+        await choose_in_select(pilot, "f-issue", "product_faulty")
+        assert sorted(rows(app)) == ["faulty-kettle", "mini"]
+        await choose_in_select(pilot, "f-channel", "telephone")
+        assert rows(app) == ["mini"]
+        await pilot.press("c")  # clear filters
+        await pilot.pause()
+        assert sorted(rows(app)) == ["faulty-kettle", "mini", "router-helpline"]
+        assert all(s.value == Select.NULL for s in app.screen.query(Select))
+        assert isinstance(app.focused, DataTable)
+
+        await choose_in_select(pilot, "f-indicator", "angry")
+        assert rows(app) == ["faulty-kettle"]
+        await choose_in_select(pilot, "f-indicator", "confused")
+        assert rows(app) == ["router-helpline"]
+        await choose_in_select(pilot, "f-issue", "product_faulty")
+        assert rows(app) == []
+        assert "No scenario matches" in screen_text(app, "preview-text")
+        await pilot.press("c")
+        await pilot.pause()
+
+        await choose_in_select(pilot, "f-criterion", "P2")  # questioning: mini has none
+        assert sorted(rows(app)) == ["faulty-kettle", "router-helpline"]
+        await pilot.press("c")
+        await pilot.pause()
+        assert len(rows(app)) == 3
+
+
+async def test_preview_shows_policies_and_authority(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot).sign_in()
+        table = app.screen.query_one(DataTable)
+        for scenario_id in rows(app):
+            await pilot.press(*["down"] * (table.get_row_index(scenario_id) - table.cursor_row))
+            await pilot.pause()
+            choice = next(c for c in app.scenarios if c.scenario.id == scenario_id)
+            org = choice.scenario.context.organisation
+            preview = " ".join(screen_text(app, "preview-text").split())
+            assert choice.scenario.title in preview
+            assert "Policies:" in preview and "You may:" in preview
+            for policy in org.policies:
+                assert " ".join(policy.text.split()) in preview
+            for item in org.authority_own:
+                assert item in preview
+            member = choice.scenario.cast[org.refer_to or ""]
+            assert f"Otherwise refer to: {member.name}, {member.role}" in preview
+            assert "Can evidence: P2" in preview
+
+
+# -- before the conversation (P1) ----------------------------------------------------------------
+async def test_cause_screen_records_the_assessment(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("faulty-kettle")
+        assert isinstance(app.screen, CauseScreen)
+        await pilot.press("ctrl+s")  # no issue chosen yet
+        await pilot.pause()
+        assert isinstance(app.screen, CauseScreen)
+        assert any("Choose the issue first" in t for t in toasts(app))
+        assert stored(store_path) is None  # nothing started
+        await me.assess(
+            "product_faulty", characteristics=["external"], indicators=["angry", "frustrated"]
+        )
+        assert isinstance(app.screen, ConversationScreen)
+    record = stored(store_path)
+    assert record.scenario_id == "faulty-kettle" and record.state == "in_progress"
+    assert record.responses.cause_assessment == CauseAssessment(
+        "product_faulty", ("external",), ("angry", "frustrated")
+    )
+
+
+async def test_cause_screen_escape_goes_back(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("router-helpline")
+        assert isinstance(app.screen, CauseScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+
+
+# -- the conversation ----------------------------------------------------------------------------
+async def test_practice_feedback_shows_behaviours_and_mood(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        screen = app.screen
+        feedback = screen.query_one("#feedback", Static)
+        mood = next(m for m in screen.query(Meter) if m.variable.name == "mood")
+        assert not feedback.display and mood.value == -3
+        option = screen.play.scenario.options_by_id["sorry-tell-me"]
+        await me.say("sorry-tell-me")
+        assert feedback.display
+        shown = text_of(feedback)
+        known = bundled_behaviours()
+        for behaviour in option.shows:
+            assert known[behaviour].label in shown
+        assert "Customer mood -3 → -1" in shown
+        assert mood.value == -1 and "-1" in text_of(mood)
+        assert transcript(app)[-2] == ("learner", option.say)
+
+
+async def test_meters_move_both_ways(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        meters = {m.variable.name: m for m in app.screen.query(Meter)}
+        await me.say("ask-receipt-first")
+        assert meters["mood"].value == -4
+        assert "✗" in text_of(app.screen.query_one("#feedback", Static))  # weak reply
+        await me.say("defend-shop")
+        assert (meters["mood"].value, meters["trust"].value) == (-5, -1)
+
+
+async def test_undo_takes_back_the_last_reply_on_screen_and_in_the_store(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await pilot.press("u")  # nothing to undo yet
+        await pilot.pause()
+        assert app.screen.play.session.steps == []
+        await me.say("sorry-tell-me", "probe-fault")
+        lines_before, options_before = transcript(app), option_ids(app)
+        mood_before = app.screen.play.session.variables["mood"]
+        await me.say("safety-advice")
+        assert len(stored(store_path).turns) == 3
+        assert len(transcript(app)) > len(lines_before)
+
+        await pilot.press("u")
+        await pilot.pause()
+        assert transcript(app) == lines_before
+        assert option_ids(app) == options_before
+        assert not app.screen.query_one("#feedback", Static).display
+        assert app.screen.play.session.variables["mood"] == mood_before
+        record = stored(store_path)
+        assert [t.option for t in record.turns] == ["sorry-tell-me", "probe-fault"]
+        await me.say("safety-advice")  # the same reply again, saved again
+        assert len(stored(store_path).turns) == 3
+
+
+async def test_assessment_mode_gives_no_feedback_and_no_undo(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start(mode="assessment")
+        assert "Assessment mode" in app.screen.sub_title
+        assert "u" not in {k for k, b in app.active_bindings.items() if b.binding.show}
+        await me.say("sorry-tell-me", "probe-fault")
+        assert not app.screen.query_one("#feedback", Static).display
+        before = transcript(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert transcript(app) == before
+        record = stored(store_path)
+        assert record.mode == "assessment" and len(record.turns) == 2
+
+
+async def test_footer_shows_the_keys_that_matter_now(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+
+        def shown() -> set[str]:
+            return {k for k, b in app.active_bindings.items() if b.binding.show and b.enabled}
+
+        assert {"ctrl+s", "f1"} <= shown()  # ? would be typed into the name, so F1 is shown
+        await me.sign_in()
+        assert "question_mark" in shown()
+        assert {"enter", "f", "c", "escape"} <= shown()
+        await me.open_scenario()
+        assert "ctrl+s" in shown()
+        await me.assess()
+        assert {"n", "p", "escape", "question_mark"} <= shown()
+        assert "u" not in shown()  # nothing to undo yet
+        await me.say("sorry-tell-me")
+        assert "u" in shown()
+
+
+async def test_digit_keys_do_nothing_while_typing_a_note(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say("sorry-tell-me")
+        before = transcript(app)
+        await pilot.press("n")
+        await pilot.pause()
+        note = app.screen.query_one("#note-input", Input)
+        assert app.focused is note
+        await me.type("12 days, 3 pm")
+        assert transcript(app) == before
+        assert note.value == "12 days, 3 pm"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(stored(store_path).turns) == 1
+
+
+async def test_notes_typed_are_stored(make_app: MakeApp, drive: Drive, store_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await pilot.press("n")
+        await me.type("12 days ago")
+        await pilot.press("enter")
+        await me.type("Wants upgrade")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#notes-list", Static))
+        assert "• 12 days ago" in shown and "• Wants upgrade" in shown
+        await pilot.press("escape")  # closes the notes, back to the options
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+        assert not app.screen.query_one("#notes-panel").has_class("open")
+        assert isinstance(app.focused, OptionList)
+        await me.say("sorry-tell-me")  # numbers work again
+    record = stored(store_path)
+    assert [text for _, text in record.notes] == ["12 days ago", "Wants upgrade"]
+    assert len(record.turns) == 1
+
+
+async def test_policy_card_opens_and_closes(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        for close in ("escape", "p"):
+            await pilot.press("p")
+            await pilot.pause()
+            assert isinstance(app.screen, PolicyCard)
+            card = " ".join(text_of(app.screen.query_one(Static)).split())
+            org = app.screen.scenario.context.organisation
+            assert all(" ".join(p.text.split()) in card for p in org.policies)
+            assert all(item in card for item in org.authority_own)
+            await pilot.press(close)
+            await pilot.pause()
+            assert isinstance(app.screen, ConversationScreen)
+        await me.say("sorry-tell-me")  # the conversation goes on
+        assert len(app.screen.play.session.steps) == 1
+
+
+async def test_leaving_keeps_the_session_in_progress(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say("sorry-tell-me")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row("faulty-kettle")[-1]) == "in progress"
+    assert stored(store_path).state == "in_progress"
+
+
+# -- endings, results and review -----------------------------------------------------------------
+def check_results(app: RoleplayApp, store_path: Path) -> dict[str, Any]:
+    """Every criterion's verdict and evidence (the learner's own words) is on the results screen."""
+    screen = app.screen
+    assert isinstance(screen, ResultsScreen)
+    record = stored(store_path)
+    assert record.state == "finished" and record.result is not None
+    result = record.result
+    summary = screen_text(app, "summary")
+    criteria = screen_text(app, "criteria")
+    flat = " ".join(criteria.split())
+    label = {"distinction": "Distinction", "merit": "Merit", "pass": "Pass", "not_yet": "Not yet"}
+    assert f"Session grade: {label[result['grade']]}" in summary
+    said = {o.say for o in screen.play.scenario.options_by_id.values()}
+    for criterion in screen.play.rubric.criteria:
+        verdict = result["criteria"][criterion.code]
+        mark = {
+            "achieved": "✓ achieved",
+            "not_yet": "✗ not yet",
+            "needs_tutor": "… for your tutor",
+            "not_covered": "– not in this scenario",
+        }
+        assert f"{criterion.code:<4}{mark[verdict['status']]}" in criteria
+        for evidence in verdict["evidence"]:
+            assert evidence["line"] in said  # the learner's exact words ...
+            assert f"turn {evidence['turn']}: “{' '.join(evidence['line'].split())}”" in flat
+    return result
+
+
+async def test_practice_to_an_ending_shows_every_criterion_with_evidence(
+    make_app: MakeApp, drive: Drive, store_path: Path, distinction_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*distinction_route)
+        result = check_results(app, store_path)
+        assert result["grade"] == "distinction"
+        summary = screen_text(app, "summary")
+        assert "Outcome: Resolved" in summary and "Practice feedback" in summary
+        assert "P2  ✓ achieved" in screen_text(app, "criteria")
+        # the route is recapped; the one weaker step shows the stronger option
+        recap = " ".join(screen_text(app, "recap").split())
+        assert "Stronger:" in recap
+
+
+async def test_assessment_to_an_ending_shows_every_criterion_with_evidence(
+    make_app: MakeApp, drive: Drive, store_path: Path, distinction_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start(mode="assessment")
+        await me.say(*distinction_route)
+        result = check_results(app, store_path)
+        assert result["grade"] == "distinction"
+        assert "Stronger:" not in screen_text(app, "recap")  # no hints in assessment mode
+    assert stored(store_path).mode == "assessment"
+
+
+async def test_a_poor_route_in_practice_shows_the_stronger_options(
+    make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*poor_route)
+        result = check_results(app, store_path)
+        assert result["grade"] == "not_yet"
+        assert "Outcome: Customer lost" in screen_text(app, "summary")
+        recap = " ".join(screen_text(app, "recap").split())
+        for item in app.screen.play.recap():
+            assert item.stronger is not None
+            assert f"Stronger: {' '.join(item.stronger.say.split())}" in recap
+
+
+async def test_review_is_saved_and_rescored(
+    make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*poor_route)
+        criteria = screen_text(app, "criteria")
+        assert "P8  ✗ not yet" in criteria and "P9  ✗ not yet" in criteria
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        answers = {
+            "strengths": "polite",
+            "weaknesses": "argued",
+            "challenges": "angry",
+            "improvements": "listen",
+        }
+        for part in ("strengths", "weaknesses", "challenges", "improvements"):
+            assert app.focused is app.screen.query_one(f"#review-{part}", TextArea)
+            await me.type(answers[part])
+            await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#plan-activity-0", Input)
+        await me.type("Listen")
+        await pilot.press("tab")
+        await me.type("P2")
+        await pilot.press("tab")
+        await me.type("2026-12-04x")  # not a date: refused
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("backspace", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        criteria = screen_text(app, "criteria")
+        assert "P8  … for your tutor" in criteria and "P9  … for your tutor" in criteria
+        assert "M4  … for your tutor" in criteria
+        check_results(app, store_path)
+    record = stored(store_path)
+    assert record.responses.review == Review(**answers)
+    assert record.responses.learning_plan == (PlanEntry("Listen", "P2", "2026-12-04"),)
+    assert record.result["criteria"]["P8"]["status"] == "needs_tutor"
+    assert record.result["criteria"]["P9"]["status"] == "needs_tutor"
+
+
+async def test_review_escape_saves_nothing(
+    make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*poor_route)
+        await pilot.press("r")
+        await pilot.pause()
+        await me.type("Not finished")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+    assert stored(store_path).responses.review is None
+
+
+async def test_new_learner_journey_ends_with_the_session_in_the_list(
+    make_app: MakeApp, drive: Drive, store_path: Path, distinction_route: list[str]
+) -> None:
+    """make play -> pick a scenario -> play to an ending in practice -> read -> review -> list."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in("Sam Lee")
+        assert app.mode == "practice"
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row("faulty-kettle")[-1]) == "not tried"
+        await me.open_scenario("faulty-kettle")
+        await me.assess("product_faulty", indicators=["angry"])
+        await me.say(*distinction_route)
+        check_results(app, store_path)
+        await pilot.press("r")
+        await pilot.pause()
+        for part in ("calm", "slow", "angry", "notes"):
+            await me.type(part)
+            await pilot.press("tab")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row("faulty-kettle")[-1]) == "Distinction"
+        assert str(table.get_row("router-helpline")[-1]) == "not tried"
+    record = stored(store_path)
+    assert record.learner.name == "Sam Lee" and record.grade == "distinction"
+    assert record.responses.review == Review("calm", "slow", "angry", "notes")
+    assert record.responses.cause_assessment == CauseAssessment("product_faulty", (), ("angry",))
+
+
+# -- resuming --------------------------------------------------------------------------------
+async def test_resume_after_the_app_is_closed_mid_session(
+    make_app: MakeApp, drive: Drive, store_path: Path, distinction_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*distinction_route[:3])
+        lines, options = transcript(app), option_ids(app)
+        session_id = app.screen.play.session_id
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert stored(store_path).state == "in_progress"
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await pilot.press("enter")  # the name is remembered
+        await pilot.pause()
+        await me.open_scenario("faulty-kettle")
+        assert isinstance(app.screen, ResumeDialog)
+        question = text_of(app.screen.query_one("#resume-question", Static))
+        assert f"(session {session_id}, 3 replies so far)" in question
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+        assert app.screen.play.session_id == session_id
+        assert transcript(app) == lines
+        assert option_ids(app) == options
+        await me.say(*distinction_route[3:])
+        assert check_results(app, store_path)["grade"] == "distinction"
+    record = stored(store_path)
+    assert record.id == session_id and len(record.turns) == len(distinction_route)
+
+
+async def test_resume_dialog_n_starts_afresh(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say("sorry-tell-me", "probe-fault")
+        first = app.screen.play.session_id
+        await pilot.press("escape")
+        await pilot.pause()
+        await me.open_scenario("faulty-kettle")
+        assert isinstance(app.screen, ResumeDialog)
+        await pilot.press("escape")  # cancel: nothing happens
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        await me.open_scenario("faulty-kettle")
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, CauseScreen)
+        await me.assess()
+        assert isinstance(app.screen, ConversationScreen)
+        assert app.screen.play.session_id != first
+        assert [speaker for speaker, _ in transcript(app)] == ["customer"]
+    assert len(stored(store_path).turns) == 0
+    assert len(stored(store_path, first).turns) == 2
+
+
+# -- help and contrast ---------------------------------------------------------------------------
+def key_display(key: str) -> str:
+    """How the help screen writes a key."""
+    names = {"escape": "Esc", "enter": "Enter", "question_mark": "?", "f1": "F1", "f2": "F2"}
+    if key in names:
+        return names[key]
+    if key.startswith("ctrl+"):
+        return "Ctrl+" + key.removeprefix("ctrl+").upper()
+    return key
+
+
+async def test_help_lists_every_key(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")  # the name box has focus, so ? would be typed
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = text_of(app.screen.query_one(Static))
+        screens = (
+            RoleplayApp, StartScreen, BrowserScreen, CauseScreen, ConversationScreen,
+            ResultsScreen, ReviewScreen, ResumeDialog, PolicyCard, HelpScreen,
+        )  # fmt: skip
+        for owner in screens:
+            for binding in owner.BINDINGS:
+                assert isinstance(binding, Binding)
+                for one in binding.key.split(","):
+                    if one in "123456789":
+                        one = "1-9"
+                    assert key_display(one) in shown, f"{owner.__name__}: {one} is not in help"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+
+
+async def test_help_opens_from_the_conversation(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+
+
+async def test_f2_toggles_high_contrast_and_is_remembered(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme != HIGH_CONTRAST.name
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.theme == HIGH_CONTRAST.name
+        await drive(pilot).start()  # it stays on across screens
+        assert app.theme == HIGH_CONTRAST.name
+    assert json.loads((store_path.parent / "prefs.json").read_text())["high_contrast"] is True
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == HIGH_CONTRAST.name
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+    assert json.loads((store_path.parent / "prefs.json").read_text())["high_contrast"] is False
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_options_and_newest_line_are_visible(
+    make_app: MakeApp, drive: Drive, size: tuple[int, int]
+) -> None:
+    """At 80x24 the options, the newest line and the feedback all fit on screen."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say("sorry-tell-me", "probe-fault")
+        await pilot.pause()
+        screen = app.screen
+        region = screen.region
+        options = screen.query_one("#options", OptionList)
+        assert region.contains_region(options.region) and options.region.height >= 3
+        assert screen.query_one("#feedback", Static).region.height >= 2
+        newest = list(screen.query(Message))[-1]
+        transcript_region = screen.query_one("#transcript").region
+        assert transcript_region.height >= 4
+        assert transcript_region.overlaps(newest.region)
+
+
+# -- long conversations ------------------------------------------------------------------------
+async def test_a_long_conversation_keeps_only_the_newest_lines_mounted(
+    make_app: MakeApp, drive: Drive, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past LIVE + BATCH messages the oldest are unmounted; Home mounts them again; undo works."""
+    monkeypatch.setattr(Transcript, "LIVE", 6)
+    monkeypatch.setattr(Transcript, "BATCH", 3)
+    app = make_app(scenario=str(FIXTURES / "engine" / "loops.scenario.yaml"))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("loops")
+        await me.assess("service_complaint")
+        for _ in range(8):
+            await me.say("again")  # back to the hub: two lines a reply
+        screen = app.screen
+        lines = screen.play.session.transcript
+        box = screen.query_one(Transcript)
+        assert len(box.lines) == len(lines) == 17
+        shown = transcript(app)
+        assert len(shown) <= 6 + 3
+        assert shown == [(line.speaker, line.text) for line in lines[-len(shown) :]]
+        earlier = text_of(screen.query_one("#earlier", Static))
+        assert earlier.startswith(f"↑ {len(lines) - len(shown)} earlier lines")
+
+        box.focus()
+        await pilot.press("home")  # back to the top: the previous batch is mounted again
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        assert len(transcript(app)) == len(shown) + 3
+        assert transcript(app)[3:] == shown
+
+        screen.query_one("#options", OptionList).focus()
+        await pilot.press("u")
+        await pilot.pause()
+        assert [(m.line.speaker, m.line.text) for m in box.mounted] == [
+            (line.speaker, line.text) for line in screen.play.session.transcript[box.first :]
+        ]
+        assert len(stored(store_path).turns) == 7
+        await me.say("again")
+        assert len(box.lines) == 17

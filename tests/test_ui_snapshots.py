@@ -1,0 +1,207 @@
+"""SVG snapshots of every screen at 80x24 and 120x40 (pytest-textual-snapshot).
+
+Regenerate with ``pytest tests/test_ui_snapshots.py --snapshot-update`` and look at every changed
+image before committing it. Each app plays on a fresh store in tmp_path, so nothing from the
+machine (names, earlier sessions, settings) shows; cursors are kept still and notifications are
+cleared before the picture is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from simulator.ui.app import RoleplayApp
+from simulator.ui.screens.start import StartScreen
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+MakeApp = Callable[..., RoleplayApp]
+Drive = Callable[[Pilot[None]], Any]
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def steady(pilot: Pilot[None]) -> None:
+    """Stop cursors blinking and clear notifications, so the picture is the same every run."""
+    app = pilot.app
+    await pilot.pause()
+    while isinstance(app.screen, StartScreen) and not app.screen.query("#rubric"):
+        await pilot.pause()  # the qualifications load just after the first frame
+    for screen in app.screen_stack:
+        for widget in [*screen.query(Input), *screen.query(TextArea)]:
+            widget.cursor_blink = False
+    app.clear_notifications()
+    await pilot.pause()
+
+
+def then_steady(steps: Steps) -> Steps:
+    """Run the steps, then steady the screen."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await steps(pilot)
+        await steady(pilot)
+
+    return run
+
+
+@SIZES
+def test_start(snap_compare: Any, make_app: MakeApp, size: tuple[int, int]) -> None:
+    """Who is playing: an empty name box with the cursor in it."""
+    assert snap_compare(make_app(), terminal_size=size, run_before=steady)
+
+
+@SIZES
+def test_browser(snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]) -> None:
+    """The scenario list with the first scenario's preview."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await drive(pilot).sign_in("Amy Khan")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_cause(snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]) -> None:
+    """P1 before the conversation, with the issue chosen and two indicators ticked."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        me = drive(pilot)
+        await me.sign_in("Amy Khan")
+        await me.open_scenario("faulty-kettle")
+        await me.assess("product_faulty", indicators=["angry", "frustrated"], begin=False)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+async def two_replies(pilot: Pilot[None], drive: Drive) -> None:
+    """Reach the faulty kettle in practice mode and say two things."""
+    me = drive(pilot)
+    await me.sign_in("Amy Khan")
+    await me.open_scenario("faulty-kettle")
+    await me.assess()
+    await me.say("sorry-tell-me", "probe-fault")
+
+
+@SIZES
+def test_conversation(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]
+) -> None:
+    """The conversation after two replies, with practice feedback and the meters."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await two_replies(pilot, drive)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_conversation_notes_high_contrast(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]
+) -> None:
+    """The high-contrast theme (F2), with the notes panel open and a note saved."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await two_replies(pilot, drive)
+        await pilot.press("f2", "n")
+        await drive(pilot).type("12 days old")
+        await pilot.press("enter")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_policy_card(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]
+) -> None:
+    """The policy and authority card over the conversation."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await two_replies(pilot, drive)
+        await pilot.press("p")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_help(snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]) -> None:
+    """Every key, over the conversation."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await two_replies(pilot, drive)
+        await pilot.press("question_mark")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_results(
+    snap_compare: Any,
+    make_app: MakeApp,
+    drive: Drive,
+    distinction_route: list[str],
+    size: tuple[int, int],
+) -> None:
+    """The results of the faulty kettle played to a Distinction in practice mode."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        me = drive(pilot)
+        await me.sign_in("Amy Khan")
+        await me.open_scenario("faulty-kettle")
+        await me.assess()
+        await me.say(*distinction_route)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_results_poor_route(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, poor_route: list[str], size: tuple[int, int]
+) -> None:
+    """A poor route: not yet, with concerns, scrolled to the route recap with stronger options."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        me = drive(pilot)
+        await me.sign_in("Amy Khan")
+        await me.open_scenario("faulty-kettle")
+        await me.assess()
+        await me.say(*poor_route)
+        await pilot.press("end")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_review(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, poor_route: list[str], size: tuple[int, int]
+) -> None:
+    """The review form with the first box typed in."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        me = drive(pilot)
+        await me.sign_in("Amy Khan")
+        await me.open_scenario("faulty-kettle")
+        await me.assess()
+        await me.say(*poor_route)
+        await pilot.press("r")
+        await me.type("I kept calm")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_resume_dialog(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]
+) -> None:
+    """Choosing a scenario with an unfinished session asks whether to resume it."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await two_replies(pilot, drive)
+        await pilot.press("escape")
+        await steady(pilot)  # the "Saved" notification would stay on the list behind the dialog
+        await drive(pilot).open_scenario("faulty-kettle")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
