@@ -54,7 +54,9 @@ def _stage(
 ) -> dict[str, Any]:
     """The nodes of stage ``k``, which leads on to node ``nxt``; ``feel`` is the variable the
     stage's conditions read besides ``trust``."""
-    hub, detail, check, react, walk = (f"{p}-{k}" for p in ("hub", "detail", "check", "react", "walk"))
+    hub, detail, check, react, walk = (
+        f"{p}-{k}" for p in ("hub", "detail", "check", "react", "walk")
+    )
     on = f"brief-{k}" if with_supervisor else nxt
     cut = rng.randint(-4, -1)
     nodes: dict[str, Any] = {
@@ -170,7 +172,11 @@ def _stage(
                 },
             ],
         },
-        walk: {"speaker": "customer", "say": "I am taking my business elsewhere.", "end": "customer_lost"},
+        walk: {
+            "speaker": "customer",
+            "say": "I am taking my business elsewhere.",
+            "end": "customer_lost",
+        },
     }
     if with_supervisor:
         nodes[on] = {
@@ -274,15 +280,32 @@ def generate(nodes: int, seed: int = 0, scenario_id: str | None = None) -> dict[
             "channel": "telephone",
             "problem_source": "organisation",
             "customer": {"name": "Sam Taylor", "indicators": ["angry", "frustrated"]},
-            "organisation": {"name": "Northwind Broadband", "authority": {"refer_to": "supervisor"}},
+            "organisation": {
+                "name": "Northwind Broadband",
+                "authority": {"refer_to": "supervisor"},
+            },
         },
         "cast": {
             "customer": {"name": "Sam Taylor"},
             "supervisor": {"name": "Priya Shah", "role": "Team leader"},
         },
         "variables": {
-            "mood": {"type": "int", "default": -2, "min": -5, "max": 5, "label": "Mood", "meter": True},
-            "trust": {"type": "int", "default": 0, "min": -5, "max": 5, "label": "Trust", "meter": True},
+            "mood": {
+                "type": "int",
+                "default": -2,
+                "min": -5,
+                "max": 5,
+                "label": "Mood",
+                "meter": True,
+            },
+            "trust": {
+                "type": "int",
+                "default": 0,
+                "min": -5,
+                "max": 5,
+                "label": "Trust",
+                "meter": True,
+            },
             "patience": {"type": "int", "default": 5, "min": -5, "max": 5, "label": "Patience"},
             "noted": {"type": "bool", "default": False},
         },
