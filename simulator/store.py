@@ -379,6 +379,15 @@ class Store:
                     (_now(), session.outcome, session_id),
                 )
 
+    def abandon(self, session_id: int) -> None:
+        """Mark an unfinished session as given up (the learner started the scenario again)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE sessions SET state = 'abandoned', ended = ? "
+                "WHERE id = ? AND state = 'in_progress'",
+                (_now(), session_id),
+            )
+
     def truncate(self, session_id: int, keep: int) -> None:
         """Remove every turn after the first ``keep`` (undo in practice mode)."""
         with self.transaction() as db:

@@ -631,3 +631,13 @@ def test_saving_responses_replaces_parts_the_learner_cleared(tmp_path: Path) -> 
     assert record.responses.learning_plan == ()
     assert record.responses.review == Review("a", "b", "c", "d")
     store.close()
+
+
+def test_an_abandoned_session_is_kept_but_no_longer_in_progress(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "a.db")
+    scenario = open_scenario("faulty-kettle").scenario
+    sid = store.start_session(store.learner("Kim"), scenario, "practice")
+    store.abandon(sid)
+    record = store.session(sid)
+    assert record is not None and record.state == "abandoned" and record.ended is not None
+    store.close()

@@ -678,7 +678,9 @@ async def test_resume_dialog_n_starts_afresh(
         assert app.screen.play.session_id != first
         assert [speaker for speaker, _ in transcript(app)] == ["customer"]
     assert len(stored(store_path).turns) == 0
-    assert len(stored(store_path, first).turns) == 2
+    old = stored(store_path, first)
+    assert len(old.turns) == 2
+    assert old.state == "abandoned"  # kept for the record, never offered for resuming again
 
 
 # -- help and contrast ---------------------------------------------------------------------------

@@ -255,6 +255,7 @@ class BrowserScreen(AppScreen):
             if screen is not None:
                 self.app.push_screen(screen)
         elif answer == "new":
+            self.roleplay.store.abandon(session_id)  # kept for the record, no longer resumable
             self.start_new(choice)
 
     def start_new(self, choice: Choice) -> None:
