@@ -312,7 +312,9 @@ def mutate(data: Any, kind: str, draw: st.DataObject, rnd: random.Random) -> Any
             return put(data, path, new)
     elif kind == "bad-pattern":
         patterned = [t for t in every if isinstance(t[1], spec.Text) and t[1].pattern]
-        maps = [t for t in every if isinstance(t[1], spec.MapOf) and t[2]]
+        maps = [
+            t for t in every if isinstance(t[1], spec.MapOf) and isinstance(t[2], dict) and t[2]
+        ]
         if patterned and rnd.random() < 0.5:
             path, _, _ = rnd.choice(patterned)
             return put(data, path, draw.draw(OF_TYPE["str"], label="text"))
