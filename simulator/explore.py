@@ -7,14 +7,17 @@ so the search visits each state once and never enumerates routes one by one; rou
 computed on the state graph afterwards (exactly, with Python integers, or "infinite" where a loop
 lets a route repeat).
 
-Two reductions keep the number of states down without changing any answer:
+Three reductions keep the number of states down without changing any answer:
 
 * counts saturate: a count of turns or visits above what any comparison can tell apart is
   stored as that bound (see `_count_caps`), and never saturates where a comparison could tell
   larger counts apart (then a loop makes the search endless and it reports itself incomplete);
-* what no condition ahead can read is forgotten: on entering a node, a variable, a ``once`` or
-  ``chosen`` mark, a visit count or the turn count that no condition at any node still reachable
-  from there reads is reset, so conversations that differ only in the past merge.
+* what no condition ahead can read is forgotten: a state at a node keeps only the variables,
+  ``once`` and ``chosen`` marks, visit counts and turn count that some condition at a node still
+  reachable from there reads (see `_Layout`), so conversations that differ only in the past
+  merge, and a state stays short however large the scenario is;
+* evidence no line ahead can change settles to "achieved" or "not achieved", and so does
+  achieved evidence no line ahead can undo (see `_Rule.settle`).
 
 Say-variant conditions choose a line's text, never a route, so they are not part of the state
 unless their values are asked for (``conditions=True``, which `roleplay lint --search` uses).
@@ -42,8 +45,8 @@ UNBOUNDED = 1 << 62
 """A count cap that never saturates: some comparison can tell every count apart."""
 
 State = tuple[Any, ...]
-"""A flat tuple: node index, variable values, once bits, chosen bits, visit counts, turns,
-evidence per tracked criterion (see `_Layout`)."""
+"""A flat tuple: node index, once bits, chosen bits, evidence per tracked criterion, then the
+variables, visit counts and turn count kept at that node (see `_Layout`)."""
 Getter = Callable[[State], Any]
 
 _DECIDE, _END, _STUCK = 0, 1, 2

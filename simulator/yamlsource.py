@@ -78,6 +78,8 @@ class Document:
     depend on them stay silent, so one mistake gives one problem rather than a cascade."""
     refused: set[YamlPath] = field(default_factory=set)
     """Values refused while reading the YAML (a tag), loaded as None: not checked again."""
+    text: str = ""
+    """The source text (empty when it is not known)."""
 
     def damaged(self, path: YamlPath) -> bool:
         """True if the value at ``path``, anything inside it or anything around it is broken."""
@@ -131,8 +133,11 @@ def _mark(node: Node) -> Mark:
 class _Builder:
     """Turns a composed YAML node graph into plain data, recording marks and problems."""
 
-    def __init__(self, display: str, aliases: bool = True) -> None:
+    def __init__(self, display: str, tree: bool = False) -> None:
         self.display = display
+        self.tree = tree
+        """Building a tree (no aliases) for `_parse_simple`: keys count as values, as `_scan`
+        counts them, and a key that is not a scalar stops the build."""
         self.doc = Document(display, None)
         self.problems: list[Problem] = []
         self.count = 0
@@ -141,7 +146,7 @@ class _Builder:
         """Ids of the YAML nodes built so far: meeting one again means an alias (``*name``)."""
         self.stack: list[tuple[Node, bool]] = []
         """The nodes being built, from the root down, each with whether it is an alias."""
-        if not aliases:  # a tree: no node is met twice, so skip the bookkeeping for aliases
+        if tree:  # no node is met twice, so skip the bookkeeping for aliases
             self.build = self.build_value  # type: ignore[method-assign]
 
     def located(self, code: str, node: Node, message: str, path: YamlPath) -> None:
@@ -219,8 +224,12 @@ class _Builder:
         result: dict[str, Any] = {}
         key_marks = self.doc.key_marks
         build = self.build
+        if self.tree:
+            self.count += len(node.value)  # the keys: `_scan` counts them as values
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
+                if self.tree:
+                    raise _NotTree  # its insides count for `_scan`, but are never built
                 self.located(
                     "E010", key_node, "a mapping key must be plain text, not a list or map", path
                 )
@@ -242,7 +251,11 @@ class _Builder:
                     child,
                 )
                 continue
-            key_marks[child] = _mark(key_node)
+            start = key_node.start_mark
+            style = key_node.style
+            key_marks[child] = Mark(
+                start.line + 1, start.column + (2 if style == "'" or style == '"' else 1)
+            )
             result[key] = build(value_node, child, depth + 1)
         return result
 
@@ -317,6 +330,20 @@ def _scan(display: str, text: str) -> Problem | None:
     libyaml's composer recurses in C, so a few hundred thousand nested '[' crash the interpreter
     (no RecursionError); the event stream is flat, and reading it stops at the first offence.
     """
+    try:
+        return _scan_events(display, text)
+    except yaml.YAMLError as exc:
+        # libyaml 0.2.6 has a nesting limit of its own (1,000 levels), which its scanner can meet
+        # while looking ahead, before the parser hands over the event that passes ours
+        if "maximum nesting depth" not in str(getattr(exc, "problem", "") or exc):
+            raise
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = f"the file is nested more than {MAX_DEPTH} levels deep"
+        return Problem(display, line, col, rule("E002").severity, "E002", message)
+
+
+def _scan_events(display: str, text: str) -> Problem | None:
     depth = count = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.CollectionStartEvent):
@@ -343,50 +370,12 @@ def _scan(display: str, text: str) -> Problem | None:
     return None
 
 
-_NOT_SIMPLE: Any = object()
-"""`_compose_simple` could not show the text is within the limits without `_scan`."""
 _SAFE_DEPTH = 500
 """Nesting libyaml's (recursive, C) composer is trusted with on any thread's stack."""
 
 
-def _compose_simple(text: str) -> Any:
-    """Compose a file that is plainly within the limits, without `_scan`'s extra parse.
-
-    Nesting a composed collection inside another takes a ``[`` or ``{``, or (in block style) a
-    column further right at least every second level, so twice the longest line plus the
-    brackets bounds the depth. Within `_SAFE_DEPTH` the file is composed at once; the tree is then
-    measured as `_scan` measures the event stream (collections nested, values), and only a text
-    without aliases (no ``*``) that passes both limits is returned: anything else returns
-    `_NOT_SIMPLE`, and the usual path (`_scan` first) runs, so problems and their places are
-    exactly as before.
-    """
-    if "*" in text:
-        return _NOT_SIMPLE
-    longest = max(map(len, text.split("\n")))
-    if 2 * (longest + 1) + text.count("[") + text.count("{") + 2 > _SAFE_DEPTH:
-        return _NOT_SIMPLE
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return _NOT_SIMPLE  # the usual path finds which problem comes first
-    if root is None:
-        return None
-    count = 0
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if isinstance(node, MappingNode):
-            if depth > MAX_DEPTH + 1:
-                return _NOT_SIMPLE
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-        elif isinstance(node, SequenceNode):
-            if depth > MAX_DEPTH + 1:
-                return _NOT_SIMPLE
-            stack.extend((item, depth + 1) for item in node.value)
-    return root if count <= MAX_NODES else _NOT_SIMPLE
+class _NotTree(Exception):
+    """A one-pass parse met something `_parse_checked` must see (see `_parse_simple`)."""
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -433,13 +422,21 @@ def parse_document(text: str, display: str) -> tuple[Document | None, list[Probl
     unreadable = _unreadable(display, text)
     if unreadable is not None:
         return None, [unreadable]
+    parsed = _parse_simple(text, display)
+    if parsed is None:
+        parsed = _parse_checked(text, display)
+    if parsed[0] is not None:
+        parsed[0].text = text
+    return parsed
+
+
+def _parse_checked(text: str, display: str) -> tuple[Document | None, list[Problem]]:
+    """Parse any text: refuse what is too deep or too large before libyaml composes it."""
     try:
-        root = _compose_simple(text)
-        if root is _NOT_SIMPLE:
-            too_big = _scan(display, text)
-            if too_big is not None:
-                return None, [too_big]
-            root = yaml.compose(text, Loader=_Loader)
+        too_big = _scan(display, text)
+        if too_big is not None:
+            return None, [too_big]
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.reader.ReaderError as exc:
         return None, [_reader_problem(display, text, exc)]
     except yaml.YAMLError as exc:
@@ -457,15 +454,14 @@ def parse_document(text: str, display: str) -> tuple[Document | None, list[Probl
         ]
     if root is None:
         return None, [Problem(display, 1, 1, rule("E001").severity, "E001", "the file is empty")]
-    simple = root is not _NOT_SIMPLE and "*" not in text
-    bomb = None if simple else _alias_bomb(root)
+    bomb = _alias_bomb(root)
     if bomb is not None:
         message = (
             f"the file expands to more than {MAX_NODES:,} values (too many aliases?); "
             "refusing to load it"
         )
         return None, [Problem(display, *_pos(bomb), rule("E002").severity, "E002", message)]
-    builder = _Builder(display, aliases=not simple)
+    builder = _Builder(display)
     try:
         builder.doc.data = builder.build(root, (), 0)
     except _Refused as refused:
@@ -473,6 +469,38 @@ def parse_document(text: str, display: str) -> tuple[Document | None, list[Probl
             Problem(display, *_pos(refused.node), rule("E002").severity, "E002", refused.message)
         )
         return None, builder.problems
+    return builder.doc, builder.problems
+
+
+def _parse_simple(text: str, display: str) -> tuple[Document | None, list[Problem]] | None:
+    """Parse a text plainly within the limits in one pass; None if it may not be.
+
+    `_parse_checked` parses every text twice: once as an event stream (`_scan`), so that
+    nesting deep enough to crash libyaml's recursive composer is refused first, then to compose
+    it. Nesting a composed collection inside another takes a ``[`` or ``{``, or (in block style)
+    a column further right at least every second level, so twice the longest line plus the
+    brackets bounds the depth: within `_SAFE_DEPTH`, composing is safe. A text without aliases
+    (no ``*``) composes to a tree, which the builder measures as `_scan` would (collections
+    nested, keys and values counted). Whatever that or the builder would refuse, and anything
+    unusual (no document, a syntax error, a key that is a list or map), returns None, and
+    `_parse_checked` starts again, so every problem and its place is exactly as before.
+    """
+    if "*" in text:
+        return None
+    longest = max(map(len, text.split("\n")))
+    if 2 * (longest + 1) + text.count("[") + text.count("{") + 2 > _SAFE_DEPTH:
+        return None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    if root is None:
+        return None
+    builder = _Builder(display, tree=True)
+    try:
+        builder.doc.data = builder.build(root, (), 0)
+    except (_Refused, _NotTree):
+        return None
     return builder.doc, builder.problems
 
 

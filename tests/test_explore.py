@@ -8,7 +8,10 @@ exact route counts, never-chosen options, dead states, achievable criteria and g
 length of the shortest route to each) must all equal explore's. On cyclic scenarios it cannot
 finish, so the comparison is by depth: a finite count must be what brute force finds once the
 depth passes the number of states (no simple route is longer), and an infinite one must keep
-growing as the depth grows.
+growing as the depth grows. The values conditions take (`explore(..., conditions=True)`, which
+`roleplay lint --search` reads) are compared with every value the engine computes on the way.
+
+Then the bundled scenarios, `roleplay explore` and `roleplay lint --search` (W120-W123).
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
-from simulator import cli, expr
+from simulator import cli, expr, yamlsource
 from simulator.catalog import bundled_scenario_paths, open_rubric, open_scenario, scenario_id_of
 from simulator.engine import Session
 from simulator.explore import Exploration, explore
 from simulator.lint import check_scenario_file, search
-from simulator.loader import load_rubric_file, load_scenario_document
+from simulator.lint.content import check_todo
+from simulator.lint.context import LintContext
+from simulator.loader import load_rubric_file, load_scenario_document, load_scenario_file
 from simulator.model import Node, Option, Rubric, Scenario, YamlPath
 from simulator.scoring import score_session
 from simulator.yamlsource import parse_document
@@ -135,9 +140,10 @@ class Brute:
 
 
 def brute_force(
-    scenario: Scenario, rubric: Rubric | None, max_depth: int, budget: int = 20_000
+    scenario: Scenario, rubric: Rubric | None, max_depth: int, budget: int = 200_000
 ) -> Brute:
-    """Replay every choice sequence level by level until ``max_depth`` or ``budget`` sessions."""
+    """Replay every choice sequence level by level until ``max_depth``, or until the choices
+    replayed (a session of ``d`` choices counts ``d``) pass ``budget``."""
     Recording.seen = {}
     start = Recording.start(scenario)
     # each entry: (session, index of its parent entry)
@@ -176,7 +182,7 @@ def brute_force(
                 child.choose(option.id)
                 record(child, len(levels))
                 nxt.append((child, i))
-        spent += len(nxt)
+        spent += len(nxt) * len(levels)  # replaying and scoring a route costs its length
         levels.append(nxt)
         ended_from.append(set())
     out.depth = len(levels) - 1
@@ -327,6 +333,8 @@ def random_scenarios(draw: st.DrawFn, cyclic: bool, max_nodes: int = 8) -> Scena
             return {"flag": draw(st.booleans())}
         return None
 
+    # acyclic scenarios may leave x unbounded: counts compared with it then never saturate
+    x_range = {} if not cyclic and draw(st.integers(0, 3)) == 0 else {"min": 0, "max": hi}
     nodes: dict[str, Any] = {}
     for i, node_id in enumerate(ids):
         node: dict[str, Any] = {"speaker": draw(st.sampled_from(["customer", "sup", "narrator"]))}
@@ -371,7 +379,7 @@ def random_scenarios(draw: st.DrawFn, cyclic: bool, max_nodes: int = 8) -> Scena
         "context": {"issue": "product_faulty", "channel": "telephone"},
         "cast": {"customer": {"name": "Ann"}, "sup": {"name": "Dev", "role": "Supervisor"}},
         "variables": {
-            "x": {"type": "int", "default": draw(st.integers(0, hi)), "min": 0, "max": hi},
+            "x": {"type": "int", "default": draw(st.integers(0, hi)), **x_range},
             "flag": {"type": "bool", "default": draw(st.booleans())},
         },
         "start": "n0",
@@ -434,7 +442,7 @@ def assert_agrees_by_depth(result: Exploration, brute: Brute) -> str:
     return f"depth {'>= 3S' if d >= 3 * s else '>= S' if d >= s else '< S'}"
 
 
-@settings(EXPLORE_SETTINGS, max_examples=200)
+@settings(EXPLORE_SETTINGS, max_examples=150)
 @given(random_scenarios(cyclic=True, max_nodes=6), st.booleans())
 def test_random_cyclic_scenarios_agree_with_brute_force_by_depth(
     scenario: Scenario, with_rubric: bool
@@ -443,7 +451,7 @@ def test_random_cyclic_scenarios_agree_with_brute_force_by_depth(
     rubric = RUBRIC if with_rubric else None
     result = explore(scenario, rubric, max_states=5_000, conditions=True)
     assume(result.complete)
-    brute = brute_force(scenario, rubric, 3 * result.states + 1, budget=30_000)
+    brute = brute_force(scenario, rubric, 3 * result.states + 1, budget=300_000)
     event(assert_agrees_by_depth(result, brute))
 
 
@@ -754,3 +762,57 @@ def test_search_warnings_need_the_rubric_to_be_searched(tmp_path: Path) -> None:
     text = (LINT / "w120-criterion-unreachable.scenario.yaml").read_text()
     fixed = text.replace("shows: [empathy, check_understanding]", "shows: [empathy]")
     assert search_codes(fixed, tmp_path, "w120-criterion-unreachable") == []
+
+
+# -- lint's fast paths (see benchmarks/bench_lint.py) ---------------------------------------------
+# Reading a file in one pass when it is plainly within the limits, and skipping the TODO walk when
+# the text never mentions one, must change nothing: same data, marks and problems as the full path.
+
+SEEDS = [
+    *sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.scenario.yaml")),
+    *sorted(LINT.glob("*.scenario.yaml")),
+    *sorted(FIXTURES.glob("*.yaml")),
+]
+SNIPPETS = [
+    "[", "]", "{", "}", ": ", "- ", "? ", "'", '"', "\\", "\t", "#", "!!str ", "!!int ", "!!binary ",
+    "&a ", "*a", "\n", "\n  ", "TODO", "[[[[", "{a: [b, {c: d}]}", "\n- - - x", "? [a]\n: b\n",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(SEEDS), st.lists(st.tuples(st.integers(0), st.sampled_from(SNIPPETS))))
+def test_one_pass_reading_equals_the_checked_path(seed: Path, edits: list[tuple[int, str]]) -> None:
+    text = seed.read_text(encoding="utf-8")
+    for at, snippet in edits:
+        i = at % (len(text) + 1)
+        text = text[:i] + snippet + text[i:]
+    fast = yamlsource._parse_simple(text, seed.name)
+    event("one pass" if fast is not None else "checked path")
+    if fast is not None:
+        assert fast == yamlsource._parse_checked(text, seed.name)
+
+
+def test_one_pass_reading_leaves_the_limits_to_the_checked_path() -> None:
+    deep = "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 70)) + "  " * 70 + "v\n"
+    for text in (
+        deep,  # nested past MAX_DEPTH: the checked path says where
+        "title: " + "[" * 400 + "]" * 400 + "\n",  # could crash libyaml's composer
+        "a: &x [1, 2]\nb: *x\n",  # an alias
+        "? [a, b]\n: c\n",  # a key that is a list
+        "",  # no document
+        "a: [\n",  # a syntax error
+    ):
+        assert yamlsource._parse_simple(text, "x.yaml") is None, text
+    assert yamlsource._parse_simple("a: 1\n", "x.yaml") is not None
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
+def test_todo_check_without_the_walk_finds_the_same(path: Path) -> None:
+    loaded = load_scenario_file(path)
+    if loaded.scenario is None or loaded.document is None:
+        return
+    doc = loaded.document
+    ctx = LintContext(loaded.scenario, doc, {}, frozenset())
+    with_text = list(check_todo(ctx))
+    doc.text = ""  # unknown source: always walks every string
+    assert list(check_todo(ctx)) == with_text
