@@ -84,6 +84,9 @@ kind, store = sys.argv[1], Path(sys.argv[2])
 marks = {}
 
 if kind == "roleplay":
+    import simulator.cli  # what the `roleplay` command loads and does before it starts the app
+
+    simulator.cli.build_parser().parse_args([])
     import simulator.ui.app
     from simulator.ui.app import RoleplayApp as Base
 
@@ -201,7 +204,8 @@ def _import_cost() -> float:
     """Median seconds to import the simulator's app module once Textual is already imported."""
     code = (
         "import time, textual.app, textual.widgets; t = time.perf_counter(); "
-        "import simulator.ui.app, simulator.ui.screens.start; print(time.perf_counter() - t)"
+        "import simulator.cli, simulator.ui.app, simulator.ui.screens.start; "
+        "print(time.perf_counter() - t)"
     )
     runs = [
         float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
@@ -235,8 +239,9 @@ def run() -> str:
             "the means, which smooth those steps. The conversation is a synthetic scenario whose "
             f"hub loops, played to turn {LATE} ({int(t['messages'])} lines; the transcript keeps "
             f"the newest {int(t['mounted'])} mounted and mounts earlier ones when scrolled back "
-            "to). Cold start is a fresh Python process that imports the app and runs it "
-            "headless, timed from launch to the first frame of the first screen with the "
+            "to). Cold start is a fresh Python process that loads the `roleplay` command, "
+            "parses an empty command line and runs the app headless, timed from launch to the "
+            "first frame of the first screen with the "
             f"cursor in it, median of {STARTS}; the bare app is a Textual app with a header, an "
             "input and a footer. The simulator loads its qualifications and scenarios just "
             "after that first frame.",
@@ -256,18 +261,17 @@ def run() -> str:
         f"| cold start to first frame, customer-roleplay | {ms(roleplay)} |",
         f"| cold start until qualifications and scenarios are loaded | {ms(loaded)} |",
         f"| customer-roleplay / bare | {_verdict(roleplay / bare, START_TARGET)} |",
-        f"| of which: importing the simulator's modules (engine, store, scoring) | {ms(imports)} |",
+        f"| of which: importing the command, the store and the app's modules | {ms(imports)} |",
         "",
         textwrap.fill(
             f"Where the cold start goes: of the {ms(roleplay - bare)} over the bare "
-            f"app, about {ms(imports)} is importing the engine, store and scoring modules the "
-            "first screen needs to find the store and the learner's saved settings (their "
-            "dataclasses and the expression parser are built at import), and most of the "
-            "rest is the start screen itself: eleven widgets (name, learner id, group, "
-            "qualification, mode, continue) against the bare app's three, and the app's "
-            "stylesheet. The qualifications and the scenarios (every check of every bundled "
-            "file) already load after the first frame. The `roleplay` command imports its "
-            "own modules before the app, so from a shell the first frame comes later still.",
+            f"app, about {ms(imports)} is importing the command line, the session store (the "
+            "first screen reads the learner's saved settings from it) and the app's own "
+            "modules, and most of the rest is the start screen itself: eleven widgets (name, "
+            "learner id, group, qualification, mode, continue) against the bare app's three, "
+            "and the app's stylesheet. The engine, the rubric engine, the linter and the "
+            "bundled qualifications and scenarios (every check of every file) load after the "
+            "first frame; every other command loads its modules only when it runs.",
             width=100,
         ),
     ]

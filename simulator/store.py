@@ -17,11 +17,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simulator.engine import Session, Step
-from simulator.model import Scenario
-from simulator.scoring import LearnerResponses, SessionResult
+from simulator.responses import LearnerResponses
+
+if TYPE_CHECKING:  # only for annotations: the start screen opens the store before the engine loads
+    from simulator.engine import Session, Step
+    from simulator.model import Scenario
+    from simulator.scoring import SessionResult
 
 ENV_VAR = "ROLEPLAY_STORE"
 APP_DIR = "customer-roleplay"

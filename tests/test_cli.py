@@ -81,7 +81,7 @@ def fixtures_bundled(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Make the engine fixtures stand in for the bundled scenarios."""
     paths = sorted(FIXTURES.glob("*.scenario.yaml"))
     monkeypatch.setattr(catalog, "bundled_scenario_paths", lambda: paths)
-    monkeypatch.setattr("simulator.cli.bundled_scenario_paths", lambda: paths)
+    monkeypatch.setattr("simulator.commands.bundled_scenario_paths", lambda: paths)
     return paths
 
 

@@ -570,8 +570,22 @@ def test_same_choices_give_same_transcript(name: str, choices: list[str]) -> Non
 def test_engine_does_not_import_ui_or_templates() -> None:
     code = (
         "import sys, simulator.engine, simulator.lint, simulator.loader, simulator.expr, "
-        "simulator.scoring, simulator.catalog; "
+        "simulator.scoring, simulator.catalog, simulator.explore, simulator.store; "
+        "from simulator.scoring import *; "
         "assert 'textual' not in sys.modules and 'jinja2' not in sys.modules"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_opening_the_store_does_not_load_the_engine_or_the_rubric_engine() -> None:
+    """The simulator's first screen opens the store; the rest loads after it is drawn."""
+    code = (
+        "import sys, simulator.store; "
+        "print(sorted(m for m in sys.modules if m.startswith('simulator.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout
+    for heavy in ("simulator.engine", "simulator.expr", "simulator.scoring.session"):
+        assert f"'{heavy}'" not in loaded, loaded

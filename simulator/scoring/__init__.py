@@ -3,15 +3,15 @@
 Pure: imports the model only, never the UI or templates.
 """
 
-from simulator.scoring.portfolio import combine
-from simulator.scoring.recap import RecapItem, recap, strength
-from simulator.scoring.responses import (
+from simulator.responses import (
     CauseAssessment,
     LearnerResponses,
     PlanEntry,
     ResponseError,
     Review,
 )
+from simulator.scoring.portfolio import combine
+from simulator.scoring.recap import RecapItem, recap, strength
 from simulator.scoring.results import (
     Evidence,
     Grade,

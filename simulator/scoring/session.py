@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from simulator.model import Criterion, Node, Option, Rubric, Scenario, SessionRule
-from simulator.scoring.responses import LearnerResponses
+from simulator.responses import LearnerResponses
 from simulator.scoring.results import Evidence, Grade, SessionFacts, SessionResult, Verdict
 
 CUSTOMER = "customer"

@@ -1,0 +1,801 @@
+"""What each ``roleplay`` command does (all but ``play``, which `simulator.cli` starts itself).
+
+`simulator.cli` parses the command line and imports this module only for these commands, so
+that ``roleplay`` with no arguments draws the simulator's first screen without loading the
+linter, the explorer and the rest first.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.catalog import (
+    Opened,
+    UnknownRubric,
+    UnknownScenario,
+    bundled_scenario_paths,
+    open_rubric,
+    open_scenario,
+)
+from simulator.cli import EXIT_INPUT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
+from simulator.engine import LEARNER, EngineError, OptionUnavailable, Session
+from simulator.errors import Problem, ScenarioError, Severity
+from simulator.lint import check_file, check_scenario_file, lintable_files
+from simulator.model import Rubric, Scenario
+from simulator.scoring import (
+    LearnerResponses,
+    ResponseError,
+    SessionResult,
+    coverable,
+    score_session,
+)
+from simulator.store import SessionRecord, Store, StoreError
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+
+
+def cmd_lint(paths: list[Path], fmt: str, strict: bool, search: bool = False) -> int:
+    """Lint files and folders; exit 1 on any error (or warning with --strict)."""
+    files, missing = lintable_files(paths)
+    problems: list[Problem] = [
+        Problem(m, 1, 1, Severity.ERROR, "E001", "no such file or folder") for m in missing
+    ]
+    for path in files:
+        problems.extend(check_file(path, search=search))
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        print(json.dumps([p.to_dict() for p in problems], indent=2))
+    else:
+        for problem in problems:
+            print(problem.format())
+    checked = f"{len(files)} file{'s' if len(files) != 1 else ''} checked"
+    if not files and not missing:
+        print("no scenario or rubric files (*.yaml) found", file=sys.stderr)
+        return EXIT_INPUT
+    summary = (
+        f"{checked}: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+        if problems
+        else f"{checked}: no problems"
+    )
+    print(summary, file=sys.stderr)
+    return EXIT_INPUT if errors or (strict and warnings) else EXIT_OK
+
+
+def open_or_report(ref: str) -> Opened | None:
+    """Open a scenario by path or id, printing its warnings; print why and return None if not."""
+    try:
+        opened = open_scenario(ref)
+        _print_problems(
+            opened.warnings
+        )  # warnings do not stop play, but the author should see them
+        return opened
+    except UnknownScenario as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+    except ScenarioError as exc:
+        print(f"roleplay: '{ref}' has errors and cannot be played:", file=sys.stderr)
+        _print_problems(exc.problems)
+    return None
+
+
+def _open_rubric(ref: str) -> Rubric | None:
+    try:
+        return open_rubric(ref)
+    except UnknownRubric as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+    except ScenarioError as exc:
+        print(f"roleplay: rubric '{ref}' has errors:", file=sys.stderr)
+        _print_problems(exc.problems)
+    return None
+
+
+def _read_responses(path: Path | None) -> LearnerResponses | None:
+    if path is None:
+        return LearnerResponses()
+    try:
+        return LearnerResponses.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        print(f"roleplay: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+    except json.JSONDecodeError as exc:
+        print(f"{path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}", file=sys.stderr)
+    except (ResponseError, UnicodeDecodeError) as exc:
+        print(f"{path}: error: {exc}", file=sys.stderr)
+    return None
+
+
+@dataclass(frozen=True)
+class SaveTo:
+    """Where and as whom ``run --save`` stores a headless session."""
+
+    store: Path | None
+    learner: str | None
+    learner_ref: str | None
+    group: str | None
+    mode: str
+
+
+def _open_store(path: Path | None) -> Store | None:
+    try:
+        return Store.open(path)
+    except StoreError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_run(
+    ref: str,
+    choose: str,
+    as_json: bool,
+    rubric_ref: str | None = None,
+    responses_path: Path | None = None,
+    save: SaveTo | None = None,
+) -> int:
+    """Play a scenario headless by option ids; print the transcript and result."""
+    if save is not None and not (save.learner or "").strip():
+        print("roleplay: --save needs --learner NAME (who played it)", file=sys.stderr)
+        return EXIT_USAGE
+    opened = open_or_report(ref)
+    if opened is None:
+        return EXIT_INPUT
+    scenario = opened.scenario
+    rubric = None
+    wants_result = save is not None or responses_path is not None
+    rubric_ref = rubric_ref or (scenario.rubric if wants_result else None)
+    if rubric_ref is not None:
+        rubric = _open_rubric(rubric_ref)
+        if rubric is None:
+            return EXIT_INPUT
+    responses = _read_responses(responses_path)
+    if responses is None:
+        return EXIT_INPUT
+    session = Session.start(scenario)
+    refs = [c.strip() for c in choose.split(",") if c.strip()]
+    store: Store | None = None
+    session_id: int | None = None
+    if save is not None:
+        store = _open_store(save.store)
+        if store is None:
+            return EXIT_INPUT
+        learner = store.learner(save.learner or "", save.learner_ref, save.group)
+        session_id = store.start_session(
+            learner, scenario, save.mode, rubric.id if rubric else None,
+            rubric.version if rubric else None,
+        )  # fmt: skip
+        store.save_responses(session_id, responses)
+
+    def show() -> None:
+        result = None if rubric is None else score(rubric, session, responses)
+        if store is not None and session_id is not None and result is not None:
+            store.save_result(session_id, result)
+        _print_run(session, as_json, result, session_id)
+
+    try:
+        for ref_ in refs:
+            try:
+                before = len(session.steps)
+                session.choose(ref_)
+                if store is not None and session_id is not None:
+                    store.record_steps(session_id, session, session.steps[before:], None)
+            except OptionUnavailable as exc:
+                show()
+                print(f"roleplay: {exc}", file=sys.stderr)
+                return EXIT_UNAVAILABLE
+            except EngineError as exc:
+                show()
+                print(f"roleplay: cannot choose '{ref_}': {exc}", file=sys.stderr)
+                return EXIT_UNAVAILABLE
+        show()
+        if session.stuck_reason is not None:
+            print(f"roleplay: the conversation is stuck: {session.stuck_reason}", file=sys.stderr)
+            return EXIT_INPUT
+        return EXIT_OK
+    finally:
+        if store is not None:
+            store.close()
+
+
+def run_result(session: Session) -> dict[str, Any]:
+    """Return the JSON form of a headless run."""
+    s = session.scenario
+    steps: list[dict[str, Any]] = []
+    for step in session.steps:
+        item: dict[str, Any] = {"node": step.node, "option": step.option}
+        if step.auto:
+            item["auto"] = True
+        steps.append(item)
+    return {
+        "scenario": s.id,
+        "scenario_version": s.version,
+        "path": steps,
+        "ending": {"node": session.node_id, "outcome": session.outcome} if session.ended else None,
+        "variables": dict(session.variables),
+        "transcript": [
+            {
+                "speaker": line.speaker,
+                "name": "You" if line.speaker == LEARNER else s.speaker_name(line.speaker),
+                "text": line.text,
+                "node": line.node,
+                "option": line.option,
+            }
+            for line in session.transcript
+        ],
+        "available": [o.id for o in session.available_options()],
+    }
+
+
+def score(rubric: Rubric, session: Session, responses: LearnerResponses) -> SessionResult:
+    """Judge a played session against a rubric."""
+    steps = [(s.node, s.option, s.auto) for s in session.steps]
+    return score_session(rubric, session.scenario, steps, responses, outcome=session.outcome)
+
+
+def _print_run(
+    session: Session,
+    as_json: bool,
+    result: SessionResult | None = None,
+    session_id: int | None = None,
+) -> None:
+    if as_json:
+        data = run_result(session)
+        if result is not None:
+            data.update(result.to_dict())
+        if session_id is not None:
+            data["session"] = session_id
+        print(json.dumps(data, indent=2))
+        return
+    s = session.scenario
+    print(f"{s.title} ({s.id}, version {s.version})")
+    print()
+    for line in session.transcript:
+        if line.speaker == LEARNER:
+            tag = "auto" if line.auto else line.option
+            print(f"  You [{tag}]: {line.text}")
+        elif line.speaker == "narrator":
+            print(f"  ({line.text})")
+        else:
+            print(f"  {s.speaker_name(line.speaker)}: {line.text}")
+    print()
+    if session.ended:
+        print(f"Ending: {session.outcome} (node '{session.node_id}')")
+    elif session.stuck_reason is None:
+        offered = ", ".join(f"{i}. {o.id}" for i, o in enumerate(session.available_options(), 1))
+        print(f"Not finished: at node '{session.node_id}'; options now: {offered}")
+    values = ", ".join(f"{k}={_show(v)}" for k, v in session.variables.items())
+    print(f"Variables: {values or '(none)'}")
+    if result is not None:
+        _print_result(result)
+    if session_id is not None:
+        print(f"Session: {session_id}")
+
+
+def _print_result(result: SessionResult) -> None:
+    print()
+    g = result.grade
+    print(f"Rubric: {result.rubric} (version {result.rubric_version})")
+    print(f"Session grade: {g.label}  (over {', '.join(g.over) or 'no criteria'})")
+    if g.not_covered:
+        print(f"  This scenario cannot show: {', '.join(g.not_covered)}")
+    for code, v in result.criteria.items():
+        reason = f" ({v.reason})" if v.reason and v.status == "not_yet" else ""
+        print(f"  {code:<5} {v.status}{reason}: {v.detail}")
+        for e in v.evidence:
+            print(f'        turn {e.turn} [{e.option}] {e.behaviour}: "{e.line}"')
+        for e in v.concerns:
+            print(f'        concern, turn {e.turn} [{e.option}] {e.behaviour}: "{e.line}"')
+
+
+def _show(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def cmd_explore(
+    ref: str, rubric_ref: str | None, no_rubric: bool, as_json: bool, max_states: int
+) -> int:
+    """Search a scenario's whole state space and report what authors need to know."""
+    from simulator.explore import explore  # only this command needs it
+
+    opened = open_or_report(ref)
+    if opened is None:
+        return EXIT_INPUT
+    scenario = opened.scenario
+    rubric = None
+    if not no_rubric and (rubric_ref or scenario.rubric):
+        rubric = _open_rubric(rubric_ref or scenario.rubric or "")
+        if rubric is None:
+            return EXIT_INPUT
+    result = explore(scenario, rubric, max_states=max(1, max_states))
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return EXIT_OK if result.complete else EXIT_INPUT
+    print(f"{scenario.title} ({scenario.id}, version {scenario.version})")
+    print(
+        f"{result.states:,} states, {result.transitions:,} choices examined in "
+        f"{result.seconds:.2f} s ({result.states_per_second:,.0f} states/s)"
+    )
+    if not result.complete:
+        print(f"INCOMPLETE: stopped after {max_states:,} states; raise --max-states")
+    print("\nEndings")
+    for e in result.endings:
+        if e.shortest is None:
+            print(f"  {e.node} ({e.outcome}): NEVER REACHED")
+            continue
+        routes = "infinitely many routes (a loop can repeat)" if e.routes is None else (
+            f"{e.routes:,} route{'s' if e.routes != 1 else ''}"
+        )  # fmt: skip
+        print(f"  {e.node} ({e.outcome}): {routes}; shortest: {','.join(e.shortest) or '(none)'}")
+    if result.never_chosen:
+        print(f"\nOptions no route can choose: {', '.join(result.never_chosen)}")
+    for d in result.dead:
+        what = "no option is available" if d.kind == "stuck" else "no ending can be reached"
+        print(f"\nDead end at '{d.node}': {what}; route: {','.join(d.route) or '(start)'}")
+    if rubric is not None:
+        print(f"\nAgainst {rubric.id}: best grade {result.labels.get(result.best_grade or '', '-')}, "
+              f"worst {result.labels.get(result.worst_grade or '', '-')}")  # fmt: skip
+        for code, route in result.criteria.items():
+            state = "reachable" if route else "NOT reachable"
+            print(f"  {code:<5} {state}" + (f" in {len(route)} choices" if route else ""))
+        for grade, route in result.grades.items():
+            print(
+                f"  {result.labels[grade]}: roleplay run {scenario.id} --choose {','.join(route)}"
+            )
+    return EXIT_OK if result.complete else EXIT_INPUT
+
+
+def cmd_coverage(ref: str, rubric_ref: str | None, as_json: bool) -> int:
+    """Report which criteria of a rubric a scenario can evidence at all."""
+    opened = open_or_report(ref)
+    if opened is None:
+        return EXIT_INPUT
+    scenario = opened.scenario
+    rubric_ref = rubric_ref or scenario.rubric
+    if rubric_ref is None:
+        print("roleplay: the scenario names no rubric; give --rubric ID", file=sys.stderr)
+        return EXIT_USAGE
+    rubric = _open_rubric(rubric_ref)
+    if rubric is None:
+        return EXIT_INPUT
+    rows = criterion_coverage(rubric, scenario)
+    if as_json:
+        print(
+            json.dumps({"scenario": scenario.id, "rubric": rubric.id, "criteria": rows}, indent=2)
+        )
+        return EXIT_OK
+    print(f"{scenario.title} ({scenario.id}) against {rubric.title} ({rubric.id})")
+    for code, row in rows.items():
+        options = f": {', '.join(row['options'])}" if row["options"] else ""
+        print(f"  {code:<5} {row['status']:<13} {row['detail']}{options}")
+    return EXIT_OK
+
+
+def criterion_coverage(rubric: Rubric, scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Return, per criterion, whether the scenario can evidence it and through which options."""
+    rows: dict[str, dict[str, Any]] = {}
+    for c in rubric.criteria:
+        if c.assess == "session" and c.rule is not None:
+            options = [o.id for o in coverable(c.rule, scenario)]
+            status = "can" if options else "cannot"
+            detail = "session" if options else "no option can show it in this scenario"
+        else:
+            options = []
+            status = {"learner_response": "collected", "portfolio": "portfolio"}.get(
+                c.assess, "tutor"
+            )
+            detail = {
+                "collected": f"from the learner's written {c.response or 'response'}",
+                "portfolio": "judged across sessions",
+                "tutor": "judged by the tutor",
+            }[status]
+        rows[c.code] = {"status": status, "detail": detail, "options": options}
+    return rows
+
+
+def cmd_sessions(
+    store_path: Path | None,
+    learner: str | None,
+    group: str | None,
+    scenario: str | None,
+    as_json: bool,
+) -> int:
+    """List stored sessions, newest first."""
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        records = store.sessions(learner, group, scenario)
+    if as_json:
+        print(json.dumps([_session_row(r) for r in records], indent=2))
+        return EXIT_OK
+    if not records:
+        print("no sessions found", file=sys.stderr)
+        return EXIT_OK
+    print(
+        f"{'id':>5}  {'learner':<24} {'group':<8} {'scenario':<20} {'mode':<10} {'grade':<12} when"
+    )
+    for r in records:
+        grade = r.grade or ("in progress" if r.state == "in_progress" else "-")
+        print(
+            f"{r.id:>5}  {r.learner.display[:24]:<24} {(r.learner.group or '-')[:8]:<8} "
+            f"{r.scenario_id[:20]:<20} {r.mode:<10} {grade:<12} {r.started}"
+        )
+    return EXIT_OK
+
+
+def _session_row(r: SessionRecord) -> dict[str, Any]:
+    return {
+        "session": r.id,
+        "learner": r.learner.name,
+        "learner_id": r.learner.learner_ref,
+        "group": r.learner.group,
+        "scenario": r.scenario_id,
+        "scenario_version": r.scenario_version,
+        "rubric": r.rubric_id,
+        "mode": r.mode,
+        "state": r.state,
+        "outcome": r.outcome,
+        "grade": r.grade,
+        "started": r.started,
+        "ended": r.ended,
+    }
+
+
+def cmd_delete_learner(store_path: Path | None, who: str, yes: bool) -> int:
+    """Erase a learner and everything recorded about them."""
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        found = store.find_learners(who)
+        if not found:
+            print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
+            return EXIT_INPUT
+        count = sum(len(store.sessions(learner=who)) for _ in found[:1])
+        if not yes:
+            if not sys.stdin.isatty():
+                print(
+                    f"roleplay: this erases {who} and {count} session(s); add --yes to confirm",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            answer = input(f"Erase {who} and {count} session(s) for good? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("nothing erased", file=sys.stderr)
+                return EXIT_OK
+        store.delete_learner(who)
+    print(f"erased {who}: {len(found)} learner record(s) and {count} session(s)")
+    return EXIT_OK
+
+
+def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
+    """Print (or write) everything held about a learner as JSON."""
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        data = store.export_learner(who)
+    if not data["learners"]:
+        print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
+        return EXIT_INPUT
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if output is None:
+        print(text)
+        return EXIT_OK
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        print(f"roleplay: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_list() -> int:
+    """List the bundled scenarios with their titles."""
+    for path in bundled_scenario_paths():
+        loaded, problems = check_scenario_file(path)
+        s = loaded.scenario
+        if s is None:
+            print(f"{path.name}: cannot be read ({len(problems)} problems)")
+            continue
+        print(f"{s.id:<24} {s.context.issue:<22} {s.context.channel:<13} {s.title}")
+    return EXIT_OK
+
+
+# -- reports (Jinja2 is imported lazily, inside these commands only) ----------------------------
+def _report_output(output: Path | None, content: str | bytes) -> int:
+    """Write a report to FILE, or to stdout; exit 1 if the file cannot be written."""
+    if output is None:
+        if isinstance(content, bytes):
+            if sys.stdout.isatty():
+                print(
+                    "roleplay: a PDF cannot be shown in a terminal; give -o FILE", file=sys.stderr
+                )
+                return EXIT_USAGE
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(content)
+        return EXIT_OK
+    try:
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        print(f"roleplay: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_sheet(
+    store_path: Path | None,
+    session_id: int,
+    fmt: str,
+    output: Path | None,
+    scenarios: list[Path],
+) -> int:
+    """Write one session's practice feedback sheet as HTML, Markdown or PDF."""
+    from simulator import report
+
+    if fmt == "pdf" and not report.weasyprint_available():
+        print(f"roleplay: {report.PDF_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        record = store.session(session_id) if 0 < session_id < 2**63 else None
+    if record is None:
+        print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        view, warnings = report.sheet_view(record, report.Library(scenarios))
+        for warning in warnings:
+            print(f"roleplay: {warning}", file=sys.stderr)
+        if fmt == "md":
+            return _report_output(output, report.render("sheet.md", view))
+        html = report.render("sheet.html", view)
+        if fmt == "html":
+            return _report_output(output, html)
+        if output is None and sys.stdout.isatty():
+            print("roleplay: a PDF cannot be shown in a terminal; give -o FILE", file=sys.stderr)
+            return EXIT_USAGE
+        return _report_output(output, report.pdf_from_html(html))
+    except report.PdfUnavailable as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except report.ReportError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def cmd_class_report(
+    store_path: Path | None,
+    group: str | None,
+    fmt: str,
+    output: Path | None,
+    rubric_ref: str | None,
+    scenarios: list[Path],
+) -> int:
+    """Write the class report (learners by criteria) as HTML or gradebook CSV."""
+    from simulator import report
+
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        records = store.sessions(group=group, full=True)
+    if not records:
+        which = f" for group '{group}'" if group is not None else ""
+        print(
+            f"roleplay: no sessions{which} in {store.path}; "
+            "sessions are kept with 'roleplay run ... --save' or in the simulator",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        library = report.Library(scenarios)
+        rubric = report.pick_rubric(records, library, rubric_ref)
+        view = report.class_view(records, library, rubric, group)
+    except report.ReportError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for item in view.left_out:
+        print(f"roleplay: left out {item}", file=sys.stderr)
+    content = report.class_csv(view) if fmt == "csv" else report.render("class-report.html", view)
+    return _report_output(output, content)
+
+
+def cmd_portfolio(
+    store_path: Path | None,
+    who: str,
+    rubric_ref: str | None,
+    fmt: str,
+    output: Path | None,
+    scenarios: list[Path],
+) -> int:
+    """Show a learner's sessions combined into the unit-level view, with what is missing."""
+    from simulator import report
+
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        records = store.sessions(learner=who, full=True)
+    if not records:
+        print(
+            f"roleplay: no sessions for a learner called '{who}' in {store.path}", file=sys.stderr
+        )
+        return EXIT_INPUT
+    learners = {r.learner.id: r.learner for r in records}
+    if len(learners) > 1:
+        names = ", ".join(sorted(learner.display for learner in learners.values()))
+        print(
+            f"roleplay: '{who}' matches {len(learners)} learners ({names}); give a learner id",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        library = report.Library(scenarios)
+        rubric = report.pick_rubric(records, library, rubric_ref)
+        view = report.portfolio_view(records, library, rubric)
+    except report.ReportError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if fmt == "json":
+        return _report_output(output, report.portfolio_json(view))
+    template = {"text": "portfolio.txt", "html": "portfolio.html", "md": "portfolio.md"}[fmt]
+    return _report_output(output, report.render(template, view))
+
+
+# -- authoring: test plans, graphs and new scenarios ---------------------------------------------
+
+
+def cmd_test(paths: list[Path], as_json: bool) -> int:
+    """Run scenario test plans: a PASS or FAIL line per case, then "N passed, M failed"."""
+    from simulator import testplan
+
+    plans, errors = testplan.find_plans(paths or [testplan.default_folder()])
+    results = [testplan.run_file(path) for path in plans]
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed for r in results) + len(errors)
+    if as_json:
+        data = {
+            "plans": [r.to_dict() for r in results],
+            "errors": errors,
+            "passed": passed,
+            "failed": failed,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for message in errors:
+            print(f"FAIL {message}")
+        for i, result in enumerate(results):
+            if i or errors:
+                print()
+            _print_plan_result(result)
+        print()
+        print(f"{passed} passed, {failed} failed")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def _print_plan_result(result: Any) -> None:
+    from simulator.testplan import PlanResult
+
+    assert isinstance(result, PlanResult)
+    plan = result.plan
+    if plan.scenario is not None:
+        rubric = f", rubric {plan.rubric.id}" if plan.rubric is not None else ""
+        print(f"{plan.path}: {plan.scenario.id} (version {plan.scenario.version}){rubric}")
+    else:
+        print(f"{plan.path}:")
+    for problem in plan.problems:
+        print(problem.format())
+    if not plan.runnable:
+        print(f"FAIL {plan.path}: the plan has errors, so none of its cases ran")
+        return
+    for case in result.cases:
+        print(f"{'PASS' if case.passed else 'FAIL'} {case.case.name}")
+        failure = case.failure
+        if failure is None:
+            continue
+        step = failure.step
+        print(
+            f"     at {plan.path}:{step.line}:{step.col}, step {step.number}: "
+            f"{step.kind}: {_plan_value(step.value)}"
+        )
+        print(f"     expected: {failure.expected}")
+        for i, line in enumerate(failure.actual):
+            print(f"     {'actual:  ' if i == 0 else '         '} {line}")
+        if failure.hint:
+            print(f"     hint:     {failure.hint}")
+
+
+def _plan_value(value: object) -> str:
+    """Return a step's value as a plan writes it: `[a, b]`, `{mood: -1}`, `"text"`."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_plan_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plan_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str) and (" " in value or not value):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _write_text(output: Path | None, text: str) -> int:
+    """Print ``text``, or write it to ``output``; exit 1 if the file cannot be written."""
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"roleplay: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_graph(ref: str, fmt: str, output: Path | None) -> int:
+    """Print (or write) a scenario's conversation graph as DOT or Mermaid."""
+    from simulator import graph
+
+    opened = open_or_report(ref)
+    if opened is None:
+        return EXIT_INPUT
+    return _write_text(output, graph.render(opened.scenario, fmt))
+
+
+def cmd_new(scenario_id: str, folder: Path | None) -> int:
+    """Write ID.scenario.yaml and ID.tests.yaml: a skeleton that passes lint --strict and test."""
+    from simulator import skeleton
+
+    if not skeleton.is_kebab(scenario_id):
+        print(
+            f"roleplay: '{scenario_id}' is not a valid scenario id: use kebab-case, lower-case "
+            "letters and digits in words joined by '-' (for example late-parcel)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if folder is None:
+        folder = Path("scenarios") if Path("scenarios").is_dir() else Path(".")
+    scenario_path = folder / f"{scenario_id}.scenario.yaml"
+    plan_path = folder / f"{scenario_id}.tests.yaml"
+    existing = [str(p) for p in (scenario_path, plan_path) if p.exists()]
+    if existing:
+        print(
+            f"roleplay: {' and '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "nothing was written (choose another id, or move the file away first)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        texts = {
+            scenario_path: skeleton.scenario_skeleton(
+                scenario_id, skeleton.schema_reference(folder)
+            ),
+            plan_path: skeleton.plan_skeleton(
+                scenario_id, skeleton.schema_reference(folder, skeleton.PLAN_SCHEMA_NAME)
+            ),
+        }
+        for path, text in texts.items():
+            with path.open("x", encoding="utf-8") as handle:  # never overwrite, even in a race
+                handle.write(text)
+            print(f"wrote {path}")
+    except OSError as exc:
+        print(f"roleplay: cannot write in {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"next: roleplay lint --strict {scenario_path}")
+    print(f"      roleplay test {plan_path}")
+    return EXIT_OK
