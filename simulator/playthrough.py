@@ -7,6 +7,7 @@ at any moment loses nothing that was on screen.
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
 
@@ -117,8 +118,16 @@ class Playthrough:
         return self.mode == "practice"
 
     def options(self) -> list[Option]:
-        """The options the learner may choose now."""
-        return self.session.available_options()
+        """The options the learner may choose now, in this session's order for this turn.
+
+        Authors tend to write the strongest reply first; shown in that order, "always press 1"
+        would pass. So the order is shuffled, the same way every time this turn of this session
+        is shown (again after an undo, after a resume), and differently in another session.
+        """
+        available = self.session.available_options()
+        turn = f"{self.session_id}:{self.session.node_id}:{len(self.session.steps)}"
+        random.Random(turn).shuffle(available)
+        return available
 
     def choose(self, option_id: str) -> ChoiceOutcome:
         """Take an option, commit it (and any automatic steps) to the store, return its effect."""

@@ -278,6 +278,25 @@ async def test_practice_feedback_shows_behaviours_and_mood(make_app: MakeApp, dr
         assert transcript(app)[-2] == ("learner", option.say)
 
 
+async def test_the_numbers_on_screen_say_the_options_shown_next_to_them(
+    make_app: MakeApp, drive: Drive
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        listed = app.screen.query_one("#options", OptionList)
+        shown = [listed.get_option_at_index(i) for i in range(listed.option_count)]
+        assert [o.id for o in shown] == [o.id for o in app.screen.play.options()]
+        file_order = [o.id for o in app.screen.play.scenario.nodes["opening"].options]
+        assert [o.id for o in shown] != file_order  # this session shuffles the opening
+        third = shown[2].id
+        assert third is not None
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen.play.session.chosen_path() == [third]
+
+
 async def test_meters_move_both_ways(make_app: MakeApp, drive: Drive) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
