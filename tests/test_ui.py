@@ -25,6 +25,7 @@ from simulator.ui.screens.conversation import ConversationScreen
 from simulator.ui.screens.dialogs import HelpScreen, PolicyCard, ResumeDialog
 from simulator.ui.screens.results import ResultsScreen
 from simulator.ui.screens.review import ReviewScreen
+from simulator.ui.screens.sessions import SessionsScreen
 from simulator.ui.screens.start import StartScreen
 from simulator.ui.widgets.meter import Meter
 from simulator.ui.widgets.transcript import Message, Transcript
@@ -702,6 +703,88 @@ async def test_resume_dialog_n_starts_afresh(
     assert old.state == "abandoned"  # kept for the record, never offered for resuming again
 
 
+# -- my sessions ---------------------------------------------------------------------------------
+def session_rows(app: RoleplayApp) -> list[list[str]]:
+    """The cells of the sessions table, top to bottom."""
+    table = app.screen.query_one("#session-table", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_my_sessions_is_empty_at_first(make_app: MakeApp, drive: Drive) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        assert session_rows(app) == []
+        assert "No sessions yet" in text_of(app.screen.query_one("#sessions-intro", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_a_review_can_be_written_later_from_my_sessions(
+    make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*poor_route)
+        assert isinstance(app.screen, ResultsScreen)
+        await pilot.press("escape")  # straight back to the list, no review written
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        [row] = session_rows(app)
+        assert row[1:] == ["Faulty kettle", "practice", "Not yet", "not yet"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert "Outcome: Customer lost" in screen_text(app, "summary")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        for part in ("polite", "argued", "angry", "listen"):
+            await me.type(part)
+            await pilot.press("tab")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        assert session_rows(app)[0][-1] == "review"
+    record = stored(store_path)
+    assert record.responses.review == Review("polite", "argued", "angry", "listen")
+    assert len(record.choices) == len(poor_route)  # opening it again replayed nothing new
+
+
+async def test_an_unfinished_session_resumes_from_my_sessions(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say("sorry-tell-me", "probe-fault")
+        await pilot.press("escape")  # leave mid-conversation
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        [row] = session_rows(app)
+        assert row[3:] == ["in progress", "not yet"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+        assert app.screen.play.session.chosen_path() == ["sorry-tell-me", "probe-fault"]
+    assert stored(store_path).state == "in_progress"
+
+
 # -- help and contrast ---------------------------------------------------------------------------
 def key_display(key: str) -> str:
     """How the help screen writes a key."""
@@ -719,10 +802,10 @@ async def test_help_lists_every_key(make_app: MakeApp) -> None:
         await pilot.press("f1")  # the name box has focus, so ? would be typed
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        shown = text_of(app.screen.query_one(Static))
+        shown = "\n".join(text_of(column) for column in app.screen.query(Static))
         screens = (
             RoleplayApp, StartScreen, BrowserScreen, CauseScreen, ConversationScreen,
-            ResultsScreen, ReviewScreen, ResumeDialog, PolicyCard, HelpScreen,
+            ResultsScreen, ReviewScreen, ResumeDialog, PolicyCard, HelpScreen, SessionsScreen,
         )  # fmt: skip
         for owner in screens:
             for binding in owner.BINDINGS:

@@ -8,7 +8,9 @@ cleared before the picture is taken.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,5 +205,35 @@ def test_resume_dialog(
         await pilot.press("escape")
         await steady(pilot)  # the "Saved" notification would stay on the list behind the dialog
         await drive(pilot).open_scenario("faulty-kettle")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_my_sessions(
+    snap_compare: Any,
+    make_app: MakeApp,
+    drive: Drive,
+    poor_route: list[str],
+    store_path: Path,
+    size: tuple[int, int],
+) -> None:
+    """My sessions: one finished without a review, one left unfinished."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        me = drive(pilot)
+        await me.sign_in("Amy Khan")
+        await me.open_scenario("faulty-kettle")
+        await me.assess()
+        await me.say(*poor_route)
+        await pilot.press("escape")
+        await pilot.pause()
+        await me.open_scenario("router-helpline")
+        await me.assess("lack_of_understanding")
+        await pilot.press("escape")
+        await pilot.pause()
+        with sqlite3.connect(store_path) as db:  # fixed times, so the picture is the same
+            db.execute("UPDATE sessions SET started = '2026-11-30T10:1' || id || ':00+00:00'")
+        await pilot.press("s")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))

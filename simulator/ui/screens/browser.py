@@ -40,6 +40,7 @@ class BrowserScreen(AppScreen):
         Binding("enter", "open", "Play", priority=True),
         Binding("f", "focus_filters", "Filters"),
         Binding("c", "clear_filters", "Clear filters"),
+        Binding("s", "my_sessions", "My sessions"),
         Binding("escape", "change_learner", "Change learner"),
     ]
 
@@ -222,6 +223,11 @@ class BrowserScreen(AppScreen):
         for select in self.query(Select):
             select.clear()
         self.query_one(DataTable).focus()
+
+    def action_my_sessions(self) -> None:
+        from simulator.ui.screens.sessions import SessionsScreen
+
+        self.app.push_screen(SessionsScreen())
 
     def action_change_learner(self) -> None:
         from simulator.ui.screens.start import StartScreen

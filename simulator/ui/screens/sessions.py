@@ -1,0 +1,156 @@
+"""The learner's own sessions, newest first: reread a result, write a review later, or resume."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from simulator.playthrough import Playthrough, ResumeRefused
+from simulator.store import SessionRecord
+from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.browser import short_title
+
+STATES = {"in_progress": "in progress", "abandoned": "started again"}
+
+
+def result_of(record: SessionRecord) -> str:
+    """What the session came to, in words: the grade, else the outcome, else its state."""
+    if record.state in STATES:
+        return STATES[record.state]
+    return (record.grade or record.outcome or "finished").replace("_", " ").capitalize()
+
+
+def review_of(record: SessionRecord) -> str:
+    """Whether the learner has written a review and a learning plan for it."""
+    written = [
+        name
+        for name, done in (
+            ("review", record.responses.review is not None),
+            ("plan", bool(record.responses.learning_plan)),
+        )
+        if done
+    ]
+    return " and ".join(written) if written else "not yet"
+
+
+class SessionsScreen(AppScreen):
+    """Every session of the learner playing, with what it came to and whether it was reviewed."""
+
+    HELP_SECTION = "My sessions"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", priority=True),
+        Binding("escape", "back", "Back to scenarios"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="sessions-intro")
+        yield DataTable(id="session-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        learner = self.roleplay.learner
+        self.sub_title = f"My sessions · {learner.display if learner else '?'}"
+        table = self.query_one(DataTable)
+        table.add_columns("When (UTC)", "Scenario", "Mode", "Result", "Written")
+        self.refresh_table()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_table()
+
+    def records(self) -> list[SessionRecord]:
+        """The learner's sessions, newest first."""
+        learner = self.roleplay.learner
+        if learner is None:
+            return []
+        return [
+            r
+            for r in self.roleplay.store.sessions(learner=learner.name, full=True)
+            if r.learner.id == learner.id
+        ]
+
+    def refresh_table(self) -> None:
+        """Fill the table from the store."""
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        titles = {c.scenario.id: c.scenario.title for c in self.roleplay.scenarios}
+        records = self.records()
+        for r in records:
+            title = short_title(titles.get(r.scenario_id, r.scenario_id))
+            when = r.started[:16].replace("T", " ")
+            table.add_row(when, Text(title), r.mode, result_of(r), review_of(r), key=str(r.id))
+        intro = (
+            "Enter opens a session: its results and your review (or, if it is unfinished, the "
+            "conversation where you left it)."
+            if records
+            else "No sessions yet: choose a scenario from the list and play it."
+        )
+        self.query_one("#sessions-intro", Static).update(intro)
+        if records:
+            table.move_cursor(row=min(cursor, len(records) - 1))
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_session(int(event.row_key.value))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter opens a session only from the list."""
+        if action == "open":
+            return isinstance(self.focused, DataTable)
+        return True
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.open_session(int(key))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def open_session(self, session_id: int) -> None:
+        """Resume an unfinished session; show the results of any other."""
+        app = self.roleplay
+        record = app.store.session(session_id)
+        if record is None:
+            return
+        choice = next((c for c in app.scenarios if c.scenario.id == record.scenario_id), None)
+        if choice is None:
+            app.notify(
+                f"The scenario '{record.scenario_id}' is not in the list any more, so this "
+                "session cannot be opened here; your tutor can still print its feedback sheet.",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        if record.state == "in_progress":
+            from simulator.ui.screens.conversation import ConversationScreen
+
+            screen = ConversationScreen.resuming(app, record, choice.scenario)
+            if screen is not None:
+                app.push_screen(screen)
+            return
+        from simulator.ui.screens.results import ResultsScreen
+
+        rubric = app.rubric_by_id(record.rubric_id)
+        try:
+            play = Playthrough.resume(app.store, record, choice.scenario, rubric)
+        except ResumeRefused:
+            app.notify(
+                f"Session {record.id} was played on version {record.scenario_version} of this "
+                f"scenario, which has changed since, so it cannot be shown here; its feedback "
+                f"sheet still can (roleplay sheet {record.id}).",
+                severity="error",
+                timeout=10,
+            )
+            return
+        app.push_screen(ResultsScreen(play))
