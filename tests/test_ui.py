@@ -298,6 +298,37 @@ async def test_the_numbers_on_screen_say_the_options_shown_next_to_them(
         assert app.screen.play.session.chosen_path() == [third]
 
 
+@pytest.mark.parametrize(
+    ("channel", "banner", "subject"),
+    [
+        ("email", "✉  Email from Ann", True),
+        ("letter", "✉  Letter from Ann", True),
+        ("social_media", "Public post by Ann on the company's page", False),
+        ("sms", "Text messages with Ann", False),
+        ("telephone", "☎  Telephone call with Ann", False),
+        ("face_to_face", "Face to face with Ann", False),
+    ],
+)
+async def test_the_conversation_is_presented_to_suit_the_channel(
+    make_app: MakeApp, drive: Drive, tmp_path: Path, channel: str, banner: str, subject: bool
+) -> None:
+    mini = tmp_path / "mini.scenario.yaml"
+    text = (FIXTURES / "valid" / "mini.scenario.yaml").read_text()
+    mini.write_text(text.replace("channel: telephone", f"channel: {channel}"))
+    app = make_app(scenario=str(mini))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start("mini")
+        assert isinstance(app.screen, ConversationScreen)
+        assert banner in text_of(app.screen.query_one("#channel-banner", Static))
+        first = app.screen.query(Message).first()
+        assert first.has_class(channel.replace("_", "-"))  # styled for the channel
+        assert ("Subject: Mini" in text_of(first)) is subject
+        await me.say("sorry")
+        later = [m for m in app.screen.query(Message) if m.line.speaker == "customer"][-1]
+        assert "Subject:" not in text_of(later)  # only the message that opens the exchange
+
+
 async def test_meters_move_both_ways(make_app: MakeApp, drive: Drive) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
