@@ -8,6 +8,7 @@ linter, the explorer and the rest first.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -342,10 +343,10 @@ def cmd_explore(
         for code, route in result.criteria.items():
             state = "reachable" if route else "NOT reachable"
             print(f"  {code:<5} {state}" + (f" in {len(route)} choices" if route else ""))
+        # the command as the author can paste it: the scenario as they named it, this rubric
+        run = f"roleplay run {shlex.quote(ref)} --rubric {shlex.quote(rubric.id)} --choose"
         for grade, route in result.grades.items():
-            print(
-                f"  {result.labels[grade]}: roleplay run {scenario.id} --choose {','.join(route)}"
-            )
+            print(f"  {result.labels[grade]}: {run} {','.join(route)}")
     return EXIT_OK if result.complete else EXIT_INPUT
 
 

@@ -17,6 +17,7 @@ Then the bundled scenarios, `roleplay explore` and `roleplay lint --search` (W12
 from __future__ import annotations
 
 import json
+import shlex
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -654,7 +655,32 @@ def test_explore_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "Endings" in out and "INCOMPLETE" not in out
     assert "best grade Distinction, worst Not yet" in out
-    assert "roleplay run faulty-kettle --choose " in out
+    assert "roleplay run faulty-kettle --rubric ocr-l2-unit7 --choose " in out
+
+
+@pytest.mark.parametrize("by_path", [False, True], ids=["bundled id", "file path"])
+def test_explore_suggests_commands_that_earn_each_grade(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, by_path: bool
+) -> None:
+    ref = "faulty-kettle"
+    if by_path:  # a scenario that is not bundled: the suggestion must name its file
+        ref = str(tmp_path / "my kettle" / "faulty-kettle.scenario.yaml")
+        Path(ref).parent.mkdir()
+        Path(ref).write_text(open_scenario("faulty-kettle").path.read_text())
+    code, out, _ = run_cli(["explore", ref], capsys)
+    assert code == 0
+    suggested = {
+        label.strip(): shlex.split(command)
+        for label, command in (
+            line.split(": ", 1) for line in out.splitlines() if ": roleplay run " in line
+        )
+    }
+    assert set(suggested) == {"Distinction", "Merit", "Pass", "Not yet"}
+    for label, words in suggested.items():
+        assert words[:3] == ["roleplay", "run", ref]
+        code, out, err = run_cli([*words[1:], "--json"], capsys)
+        assert code == 0, err
+        assert json.loads(out)["grade_detail"]["label"] == label
 
 
 def test_explore_max_states_reports_incomplete_and_exits_1(
