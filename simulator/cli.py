@@ -128,7 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--no-rubric", action="store_true", help="explore without a rubric")
     explore.add_argument("--json", action="store_true", help="print the result as JSON")
     explore.add_argument(
-        "--max-states", type=int, default=2_000_000, metavar="N", help="stop after N states"
+        "--max-states",
+        type=int,
+        default=2_000_000,
+        metavar="N",
+        help="stop after N states (default: 2,000,000)",
     )
 
     coverage = sub.add_parser(

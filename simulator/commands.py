@@ -345,8 +345,9 @@ def cmd_explore(
             print(f"  {code:<5} {state}" + (f" in {len(route)} choices" if route else ""))
         # the command as the author can paste it: the scenario as they named it, this rubric
         run = f"roleplay run {shlex.quote(ref)} --rubric {shlex.quote(rubric.id)} --choose"
-        for grade, route in result.grades.items():
-            print(f"  {result.labels[grade]}: {run} {','.join(route)}")
+        for grade in reversed(result.grade_order):  # best first
+            if grade in result.grades:
+                print(f"  {result.labels[grade]}: {run} {','.join(result.grades[grade])}")
     return EXIT_OK if result.complete else EXIT_INPUT
 
 

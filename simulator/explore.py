@@ -515,7 +515,7 @@ class Exploration:
             "not_covered": self.not_covered,
             "best_grade": self.best_grade,
             "worst_grade": self.worst_grade,
-            "grades": {g: list(r) for g, r in self.grades.items()},
+            "grades": {g: list(self.grades[g]) for g in self.grade_order if g in self.grades},
         }
 
 
