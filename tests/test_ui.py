@@ -533,6 +533,8 @@ async def test_practice_to_an_ending_shows_every_criterion_with_evidence(
         assert result["grade"] == "distinction"
         summary = screen_text(app, "summary")
         assert "Outcome: Resolved" in summary and "Practice feedback" in summary
+        assert "Final customer mood: 4 (on a scale of -5 to 5)" in summary
+        assert "Final trust: 3 (on a scale of -3 to 3)" in summary
         assert "P2  ✓ achieved" in screen_text(app, "criteria")
         # the route is recapped; the one weaker step shows the stronger option
         recap = " ".join(screen_text(app, "recap").split())

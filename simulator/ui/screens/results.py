@@ -77,7 +77,10 @@ class ResultsScreen(AppScreen):
         for var in p.scenario.variables.values():
             if var.meter:
                 text.append(f"Final {var.display_name.lower()}: ", style="bold")
-                text.append(f"{s.variables[var.name]}\n")
+                text.append(str(s.variables[var.name]))
+                if var.min is not None and var.max is not None:  # as the feedback sheet says it
+                    text.append(f" (on a scale of {var.min} to {var.max})", style="dim")
+                text.append("\n")
         if result is None:
             text.append("\nNo rubric chosen, so no criteria were judged.\n")
             return text
