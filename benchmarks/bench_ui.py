@@ -129,6 +129,11 @@ asyncio.run(main())
 """
 
 
+def _number_of(screen: ConversationScreen, option_id: str) -> str:
+    """The key that says an option now (the simulator lists the options in a shuffled order)."""
+    return str([o.id for o in screen.play.options()].index(option_id) + 1)
+
+
 async def _reply_latency(app: RoleplayApp, screen: ConversationScreen, key: str) -> float:
     """Press a number key; return the seconds until the reply is mounted and painted."""
     transcript = screen.query_one(Transcript)
@@ -164,7 +169,10 @@ async def _conversation(folder: Path) -> dict[str, float]:
                 if len(screen.play.session.steps) % 25 == 0:
                     await pilot.pause()
             await pilot.pause()
-            times = [await _reply_latency(app, screen, "1") for _ in range(PRESSES)]
+            times = [
+                await _reply_latency(app, screen, _number_of(screen, "listen"))
+                for _ in range(PRESSES)
+            ]
             timings[f"turn {point}"] = statistics.median(times)
             timings[f"turn {point} mean"] = statistics.mean(times)
             timings[f"turn {point} p90"] = sorted(times)[int(PRESSES * 0.9) - 1]
