@@ -818,6 +818,22 @@ async def test_an_unfinished_session_resumes_from_my_sessions(
     assert stored(store_path).state == "in_progress"
 
 
+async def test_the_mouse_works_too(make_app: MakeApp, drive: Drive) -> None:
+    """A click highlights a scenario; a second click on it opens it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot).sign_in()
+        table = app.screen.query_one("#scenario-table", DataTable)
+        second = rows(app)[1]
+        await pilot.click("#scenario-table", offset=(2, 2))  # the header is row 0 on screen
+        await pilot.pause()
+        assert table.cursor_row == 1 and isinstance(app.screen, BrowserScreen)
+        await pilot.click("#scenario-table", offset=(2, 2))
+        await pilot.pause()
+        assert isinstance(app.screen, CauseScreen)
+        assert app.screen.scenario.id == second
+
+
 # -- help and contrast ---------------------------------------------------------------------------
 def key_display(key: str) -> str:
     """How the help screen writes a key."""

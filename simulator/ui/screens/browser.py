@@ -16,7 +16,7 @@ from simulator import spec
 from simulator.scoring import coverable
 from simulator.store import SessionRecord
 from simulator.ui.app import Choice
-from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.dialogs import ResumeDialog
 from simulator.ui.widgets.layout import bullets
 
@@ -32,7 +32,7 @@ def short_title(title: str, limit: int = 30) -> str:
     return head if len(head) <= limit else head[: limit - 1] + "…"
 
 
-class BrowserScreen(AppScreen):
+class BrowserScreen(RowsScreen):
     """Lists the scenarios with filters and a preview of the one under the cursor."""
 
     HELP_SECTION = "Scenario list"
@@ -194,27 +194,12 @@ class BrowserScreen(AppScreen):
         if event.row_key.value is not None:
             self.show_preview(str(event.row_key.value))
 
-    @on(DataTable.RowSelected)
-    def selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.open_scenario(str(event.row_key.value))
-
     @on(Select.Changed)
     def filter_changed(self) -> None:
         self.refresh_table()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Enter plays a scenario only from the list; elsewhere it opens filters as usual."""
-        if action == "open":
-            return isinstance(self.focused, DataTable)
-        return True
-
-    def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key is not None:
-                self.open_scenario(str(key))
+    def open_row(self, key: str) -> None:
+        self.open_scenario(key)
 
     def action_focus_filters(self) -> None:
         self.query_one("#f-issue", Select).focus()

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from simulator.playthrough import Playthrough, ResumeRefused
 from simulator.store import SessionRecord
-from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.browser import short_title
 
 STATES = {"in_progress": "in progress", "abandoned": "started again"}
@@ -38,7 +37,7 @@ def review_of(record: SessionRecord) -> str:
     return " and ".join(written) if written else "not yet"
 
 
-class SessionsScreen(AppScreen):
+class SessionsScreen(RowsScreen):
     """Every session of the learner playing, with what it came to and whether it was reviewed."""
 
     HELP_SECTION = "My sessions"
@@ -96,23 +95,8 @@ class SessionsScreen(AppScreen):
         if records:
             table.move_cursor(row=min(cursor, len(records) - 1))
 
-    @on(DataTable.RowSelected)
-    def selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.open_session(int(event.row_key.value))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Enter opens a session only from the list."""
-        if action == "open":
-            return isinstance(self.focused, DataTable)
-        return True
-
-    def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key is not None:
-                self.open_session(int(key))
+    def open_row(self, key: str) -> None:
+        self.open_session(int(key))
 
     def action_back(self) -> None:
         self.app.pop_screen()
