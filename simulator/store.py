@@ -29,6 +29,10 @@ if TYPE_CHECKING:  # only for annotations: the start screen opens the store befo
 ENV_VAR = "ROLEPLAY_STORE"
 APP_DIR = "customer-roleplay"
 FILE_NAME = "sessions.sqlite3"
+PREFS_FILE = "prefs.json"
+"""Beside the store: the simulator's remembered settings, including who played last."""
+PREFS_WHO = ("name", "learner_ref", "group")
+"""The settings in the prefs file that say who a learner is."""
 MODES = ("practice", "assessment", "headless")
 
 MIGRATIONS: tuple[str, ...] = (
@@ -328,7 +332,39 @@ class Store:
         if found:  # move the erasure into the main file now and empty the WAL, which still
             # holds copies of the erased rows until the next checkpoint
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._forget_in_prefs(found)
         return len(found)
+
+    @property
+    def prefs_path(self) -> Path:
+        """Where the simulator remembers its settings (who played last, rubric, mode)."""
+        return self.path.parent / PREFS_FILE
+
+    def _forget_in_prefs(self, learners: Sequence[Learner]) -> None:
+        """Erasure covers the remembered settings too: drop who played last if it was one of
+        ``learners`` (other settings stay)."""
+        try:
+            prefs = json.loads(self.prefs_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(prefs, dict):
+            return
+        name = str(prefs.get("name") or "").strip().casefold()
+        ref = str(prefs.get("learner_ref") or "").strip()
+        if not any(
+            (name and name == learner.name.casefold()) or (ref and ref == learner.learner_ref)
+            for learner in learners
+        ):
+            return
+        for key in PREFS_WHO:
+            prefs.pop(key, None)
+        try:
+            self.prefs_path.write_text(json.dumps(prefs, indent=2), encoding="utf-8")
+        except OSError as exc:
+            raise StoreError(
+                f"the learner was erased from {self.path}, but {self.prefs_path} still names "
+                f"them and cannot be rewritten ({exc.strerror or exc}): delete that file"
+            ) from exc
 
     # -- sessions -----------------------------------------------------------------------------
     def start_session(

@@ -273,6 +273,36 @@ def test_delete_learner_by_learner_id(
     assert classroom["bob"] not in listed(capsys, db)
 
 
+@pytest.mark.parametrize(
+    ("remembered", "erase", "forgotten"),
+    [
+        ({"name": "Ann Lee"}, "Ann Lee", True),
+        ({"name": "ann lee "}, "Ann Lee", True),  # as typed on the start screen
+        ({"name": "Bob", "learner_ref": "L002"}, "L002", True),
+        ({"name": "Cat Kim"}, "Ann Lee", False),  # someone else played last
+    ],
+)
+def test_delete_learner_forgets_them_in_the_remembered_settings(
+    capsys: pytest.CaptureFixture[str],
+    db: Path,
+    classroom: dict[str, int],
+    remembered: dict[str, str],
+    erase: str,
+    forgotten: bool,
+) -> None:
+    """The simulator remembers who played last beside the store; erasure must reach it."""
+    prefs = db.parent / "prefs.json"
+    settings = {"rubric": "ocr-l2-unit7", "mode": "practice", "high_contrast": True}
+    prefs.write_text(json.dumps({**remembered, "group": "BTEC-1", **settings}))
+    code, _, err = run_cli(capsys, "delete-learner", erase, "--store", str(db), "--yes")
+    assert code == 0, err
+    kept = json.loads(prefs.read_text())
+    if forgotten:
+        assert kept == settings  # the name, id and group are gone; the rest stays
+    else:
+        assert kept["name"] == remembered["name"] and kept["group"] == "BTEC-1"
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

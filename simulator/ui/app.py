@@ -94,7 +94,7 @@ class RoleplayApp(App[None]):
         super().__init__()
         self.requested = scenario
         self.store = Store.open(store_path)
-        self.prefs_path = self.store.path.parent / "prefs.json"
+        self.prefs_path = self.store.prefs_path
         self.prefs: dict[str, Any] = self._read_prefs()
         self._scenarios: list[Choice] | None = None
         self._rubrics: list[Rubric] | None = None
