@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
+import pytest
+
 from simulator.catalog import open_rubric, open_scenario
+from simulator.cli import build_parser
 from simulator.engine import replay
 from simulator.lint import check_rubric_file, check_scenario_file
 from simulator.scoring import LearnerResponses, score_session
@@ -77,3 +81,30 @@ def test_rubric_doc_responses_example_is_readable(tmp_path: Path) -> None:
     assert responses.cause_assessment.issue == "product_faulty"
     assert responses.review is not None and responses.review.missing() == []
     assert responses.learning_plan[0].complete
+
+
+def documented_commands() -> list[tuple[str, list[str]]]:
+    """Every `$ roleplay ...` command shown in the README and docs, as (place, arguments)."""
+    found = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.startswith("$ roleplay "):
+                continue
+            command: list[str] = []
+            for word in [*shlex.split(line[2:], comments=True), "&&"]:
+                if word != "&&":
+                    command.append(word)
+                    continue
+                if command[:1] == ["roleplay"]:
+                    found.append((f"{path.name}:{number}", command[1:]))
+                command = []
+    return found
+
+
+@pytest.mark.parametrize(("place", "args"), documented_commands(), ids=lambda v: str(v))
+def test_documented_commands_are_real(place: str, args: list[str]) -> None:
+    """A command a page tells a tutor to type is one the parser accepts, flags and all."""
+    try:
+        build_parser().parse_args(args)
+    except SystemExit as exc:
+        pytest.fail(f"{place}: roleplay {' '.join(args)} is refused (exit {exc.code})")
