@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator import expr
+from simulator.errors import suggest
 from simulator.model import Node, Option, Scenario, Value
 
 LEARNER = "learner"
@@ -34,7 +35,10 @@ class OptionUnavailable(EngineError):
         self.node = node
         self.available = available
         names = ", ".join(f"{i}. {o.id}" for i, o in enumerate(available, 1)) or "none"
-        super().__init__(f"option '{ref}' is not available at node '{node.id}'; available: {names}")
+        hint = suggest(ref, [o.id for o in available])
+        super().__init__(
+            f"option '{ref}' is not available at node '{node.id}'{hint}; available: {names}"
+        )
 
 
 class SessionOver(EngineError):

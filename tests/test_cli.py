@@ -182,6 +182,17 @@ def test_run_unavailable_option_exits_3_with_json(capsys: pytest.CaptureFixture[
     assert "calm" in err and "leave" in err
 
 
+def test_run_misspelt_option_suggests_the_one_meant(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "run", "faulty-kettle", "--choose", "sorry-tel-me")
+    assert code == 3
+    assert (
+        "option 'sorry-tel-me' is not available at node 'opening' (did you mean 'sorry-tell-me'?)"
+        in err
+    )
+    code, _, err = run_cli(capsys, "run", "faulty-kettle", "--choose", "xyzzy")
+    assert code == 3 and "did you mean" not in err  # nothing close: just the list
+
+
 def test_run_choice_after_ending_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "run", EFFECTS, "--choose", "leave,calm")
     assert code == 3
