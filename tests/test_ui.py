@@ -779,6 +779,7 @@ async def test_a_review_can_be_written_later_from_my_sessions(
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         assert "Outcome: Customer lost" in screen_text(app, "summary")
+        assert app.screen.sub_title.startswith("Results · session 1 · Faulty kettle")
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)

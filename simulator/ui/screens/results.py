@@ -36,7 +36,7 @@ class ResultsScreen(AppScreen):
     HELP_SECTION = "Results"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "review", "Write review"),
-        Binding("escape", "done", "Back to scenarios"),
+        Binding("escape", "done", "Back to the list"),
     ]
 
     def __init__(self, play: Playthrough) -> None:
@@ -52,7 +52,7 @@ class ResultsScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"Results · {self.play.scenario.title}"
+        self.sub_title = f"Results · session {self.play.session_id} · {self.play.scenario.title}"
         self.refresh_results()
         self.query_one("#results").focus()
 
