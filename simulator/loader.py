@@ -362,6 +362,7 @@ class _ScenarioBuilder:
             issue=data.get("issue", "other"),
             channel=data.get("channel", "face_to_face"),
             problem_source=data.get("problem_source"),
+            subject=data.get("subject", ""),
             customer=Customer(
                 name=c.get("name", ""),
                 kind=c.get("kind", "external"),

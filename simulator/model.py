@@ -215,6 +215,8 @@ class Context:
     """Communication channel."""
     problem_source: str | None = None
     """Where the problem comes from."""
+    subject: str = ""
+    """The subject line of the customer's email or letter (shown on their first message)."""
     customer: Customer = field(default_factory=Customer)
     """The customer."""
     organisation: Organisation = field(default_factory=Organisation)

@@ -237,6 +237,7 @@ CONTEXT = Fields(
         "issue": _text("The type of issue", enum=ISSUES, required=True),
         "channel": _text("How the customer is in contact", enum=CHANNELS, required=True),
         "problem_source": _text("Where the problem comes from", enum=PROBLEM_SOURCES),
+        "subject": _text("The subject line of the customer's email or letter"),
         "customer": Key(
             Fields(
                 "The customer",

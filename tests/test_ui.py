@@ -314,7 +314,9 @@ async def test_the_conversation_is_presented_to_suit_the_channel(
 ) -> None:
     mini = tmp_path / "mini.scenario.yaml"
     text = (FIXTURES / "valid" / "mini.scenario.yaml").read_text()
-    mini.write_text(text.replace("channel: telephone", f"channel: {channel}"))
+    mini.write_text(
+        text.replace("channel: telephone", f"channel: {channel}\n  subject: Kettle leaks")
+    )
     app = make_app(scenario=str(mini))
     async with app.run_test(size=SIZE) as pilot:
         me = drive(pilot)
@@ -323,10 +325,22 @@ async def test_the_conversation_is_presented_to_suit_the_channel(
         assert banner in text_of(app.screen.query_one("#channel-banner", Static))
         first = app.screen.query(Message).first()
         assert first.has_class(channel.replace("_", "-"))  # styled for the channel
-        assert ("Subject: Mini" in text_of(first)) is subject
+        assert ("Subject: Kettle leaks" in text_of(first)) is subject
         await me.say("sorry")
         later = [m for m in app.screen.query(Message) if m.line.speaker == "customer"][-1]
         assert "Subject:" not in text_of(later)  # only the message that opens the exchange
+
+
+async def test_an_email_without_a_subject_shows_none(
+    make_app: MakeApp, drive: Drive, tmp_path: Path
+) -> None:
+    mini = tmp_path / "mini.scenario.yaml"
+    text = (FIXTURES / "valid" / "mini.scenario.yaml").read_text()
+    mini.write_text(text.replace("channel: telephone", "channel: email"))
+    app = make_app(scenario=str(mini))
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot).start("mini")
+        assert "Subject:" not in text_of(app.screen.query(Message).first())
 
 
 async def test_meters_move_both_ways(make_app: MakeApp, drive: Drive) -> None:

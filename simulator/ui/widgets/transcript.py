@@ -21,6 +21,10 @@ CHANNEL_BANNERS = {
 }
 
 
+EMAILS = ("email", "letter")
+"""Channels whose opening message has a subject line."""
+
+
 def channel_banner(scenario: Scenario) -> str:
     """Describe how the customer is in contact, for the top of the conversation."""
     name = scenario.context.customer.name or scenario.speaker_name("customer")
@@ -50,8 +54,8 @@ class Message(Static):
             text.append(s.speaker_name(line.speaker), style="bold")
             if member is not None and member.role:
                 text.append(f" · {member.role}", style="dim")
-        if self.first_customer_line and s.context.channel in ("email", "letter"):
-            text.append(f"\nSubject: {s.title}", style="bold")
+        if self.first_customer_line and s.context.subject and s.context.channel in EMAILS:
+            text.append(f"\nSubject: {s.context.subject}", style="bold")
         text.append("\n" + line.text)
         return text
 
