@@ -118,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--learner", metavar="X", required=True, help="name or learner id")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
 
+    gather = sub.add_parser(
+        "import",
+        parents=[store],
+        help="add the sessions of 'roleplay export' files, or of other computers' stores, to this store",
+    )
+    gather.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE",
+        help="a JSON file written by 'roleplay export', or a session store (.sqlite3) file",
+    )  # fmt: skip
+
     explore = sub.add_parser(
         "explore", help="search every route of a scenario: endings, dead ends, reachable grades"
     )
@@ -259,6 +269,7 @@ def _run_command(args: argparse.Namespace) -> int:
         cmd_explore,
         cmd_export,
         cmd_graph,
+        cmd_import,
         cmd_lint,
         cmd_list,
         cmd_new,
@@ -294,6 +305,8 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_delete_learner(args.store, args.learner, args.yes)
     if args.command == "export":
         return cmd_export(args.store, args.learner, args.output)
+    if args.command == "import":
+        return cmd_import(args.store, args.files)
     if args.command == "sheet":
         return cmd_sheet(args.store, args.session, args.format, args.output, args.scenarios or [])
     if args.command == "class-report":

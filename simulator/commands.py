@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -496,6 +498,54 @@ def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
         return EXIT_INPUT
     print(f"wrote {output}", file=sys.stderr)
     return EXIT_OK
+
+
+def read_export_file(path: Path) -> Any:
+    """The data of an export file, or of a whole store file (read from a copy, never changed).
+
+    Raises StoreError with the place of the problem when the file cannot be read as either.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read it: {exc.strerror or exc}") from exc
+    if head == b"SQLite format 3\x00":
+        with tempfile.TemporaryDirectory() as tmp:  # opening a store may migrate it: use a copy
+            copy = Path(tmp) / "store.sqlite3"
+            shutil.copyfile(path, copy)
+            with Store.open(copy) as other:
+                data = other.export_all()
+        data["store"] = str(path)
+        return data
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"{path}: neither an export (JSON) nor a session store") from exc
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+
+
+def cmd_import(store_path: Path | None, files: list[Path]) -> int:
+    """Add exported sessions (or other stores' sessions) to the store; exit 1 if any file failed."""
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    failed = 0
+    with store:
+        for path in files:
+            try:
+                report = store.import_export(read_export_file(path), str(path))
+            except StoreError as exc:  # ImportProblem too: the file changed nothing
+                print(f"roleplay: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            learners = f", {report.new_learners} new learner(s)" if report.new_learners else ""
+            there = f"; {report.already_there} already here" if report.already_there else ""
+            print(f"{path}: imported {report.sessions} session(s){learners}{there}")
+    if failed:
+        print(f"roleplay: {failed} of {len(files)} file(s) not imported", file=sys.stderr)
+    return EXIT_INPUT if failed else EXIT_OK
 
 
 def cmd_list() -> int:

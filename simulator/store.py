@@ -566,7 +566,13 @@ class Store:
 
     def export_learner(self, who: str) -> dict[str, Any]:
         """Return everything held about a learner as JSON-ready data (right of access)."""
-        learners = self.find_learners(who)
+        return self._export(self.find_learners(who))
+
+    def export_all(self) -> dict[str, Any]:
+        """Return everything in the store, in the same form as `export_learner`."""
+        return self._export(self.learners())
+
+    def _export(self, learners: Sequence[Learner]) -> dict[str, Any]:
         out: dict[str, Any] = {"exported": _now(), "store": str(self.path), "learners": []}
         for learner in learners:
             created = self.db.execute(
@@ -587,6 +593,107 @@ class Store:
                 }
             )
         return out
+
+    def import_export(self, data: object, source: str) -> ImportReport:
+        """Add the learners and sessions of an export (see `export_learner`) to this store.
+
+        Everything is checked before anything is written, and the file goes in as one
+        transaction: a problem anywhere raises `ImportProblem` (saying where) and changes
+        nothing. A session already here (same learner, scenario, start time and turns:
+        imported before, or exported from this store) is skipped, so importing twice adds
+        nothing.
+        """
+        learners = _read_export(data, source)
+        report = ImportReport(source)
+        with self.transaction() as db:
+            for who, sessions in learners:
+                row = db.execute(
+                    "SELECT id, group_name FROM learners "
+                    "WHERE name = ? AND IFNULL(learner_ref, '') = ?",
+                    (who["name"], who["learner_id"] or ""),
+                ).fetchone()
+                if row is None:
+                    learner_id = db.execute(
+                        "INSERT INTO learners (name, learner_ref, group_name, created) "
+                        "VALUES (?,?,?,?)",
+                        (who["name"], who["learner_id"], who["group"], who["created"] or _now()),
+                    ).lastrowid
+                    report.new_learners += 1
+                else:
+                    learner_id = row["id"]
+                    if who["group"] and not row["group_name"]:
+                        db.execute(
+                            "UPDATE learners SET group_name = ? WHERE id = ?",
+                            (who["group"], learner_id),
+                        )
+                for session in sessions:
+                    if self._has_session(db, int(learner_id or 0), session):
+                        report.already_there += 1
+                        continue
+                    self._insert_session(db, int(learner_id or 0), session)
+                    report.sessions += 1
+        return report
+
+    @staticmethod
+    def _has_session(db: sqlite3.Connection, learner_id: int, s: dict[str, Any]) -> bool:
+        """True if the learner has this session already: same scenario, start time and turns
+        (start times are to the second, so scripts can start two in one second)."""
+        wanted = [t["option"] for t in sorted(s["turns"], key=lambda t: t["seq"])]
+        for (sid,) in db.execute(
+            "SELECT id FROM sessions WHERE learner_id = ? AND scenario_id = ? AND started = ?",
+            (learner_id, s["scenario"], s["started"]),
+        ).fetchall():
+            options = db.execute(
+                "SELECT option FROM turns WHERE session_id = ? ORDER BY seq", (sid,)
+            ).fetchall()
+            if [o for (o,) in options] == wanted:
+                return True
+        return False
+
+    @staticmethod
+    def _insert_session(db: sqlite3.Connection, learner_id: int, s: dict[str, Any]) -> None:
+        sid = db.execute(
+            "INSERT INTO sessions (learner_id, scenario_id, scenario_version, rubric_id, "
+            "rubric_version, mode, started, ended, outcome, state) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                learner_id, s["scenario"], s["scenario_version"], s["rubric"],
+                s["rubric_version"], s["mode"], s["started"], s["ended"], s["outcome"],
+                s["state"],
+            ),
+        ).lastrowid  # fmt: skip
+        db.executemany(
+            "INSERT INTO turns (session_id, seq, node, option, line, behaviours, variables, "
+            "auto, time_taken_ms, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    sid, t["seq"], t["node"], t["option"], t["line"],
+                    json.dumps(t["behaviours"]), json.dumps(t["variables"]), int(t["auto"]),
+                    t["time_taken_ms"], t["at"],
+                )
+                for t in s["turns"]
+            ],
+        )  # fmt: skip
+        db.executemany(
+            "INSERT INTO notes (session_id, text, at) VALUES (?,?,?)",
+            [(sid, n["text"], n["at"]) for n in s["notes"]],
+        )
+        db.executemany(
+            "INSERT INTO responses (session_id, kind, data, at) VALUES (?,?,?,?)",
+            [
+                (sid, kind, json.dumps(value), s["started"])
+                for kind, value in s["responses"].items()
+            ],
+        )
+        result = s["result"]
+        if result is not None:
+            db.execute(
+                "INSERT INTO results (session_id, rubric_id, rubric_version, grade, data, at) "
+                "VALUES (?,?,?,?,?,?)",
+                (
+                    sid, result["rubric"]["id"], result["rubric"]["version"],
+                    s["grade"] or result["grade"], json.dumps(result), s["ended"] or s["started"],
+                ),
+            )  # fmt: skip
 
     def integrity_ok(self) -> bool:
         """Return True if SQLite's integrity check passes."""
@@ -636,3 +743,148 @@ def session_to_dict(record: SessionRecord) -> dict[str, Any]:
         "result": record.result,
         "grade": record.grade,
     }
+
+
+class ImportProblem(StoreError):
+    """An export that cannot be imported; the message says which file and where in it."""
+
+
+@dataclass
+class ImportReport:
+    """What one import added."""
+
+    source: str
+    """The file imported."""
+    sessions: int = 0
+    """Sessions added."""
+    already_there: int = 0
+    """Sessions skipped because the store had them already."""
+    new_learners: int = 0
+    """Learners added (the others were here already)."""
+
+
+_TEXT, _INT, _BOOL = (str,), (int,), (bool,)
+_SESSION_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    # key: (types it may have, whether it may be null)
+    "scenario": (_TEXT, False),
+    "scenario_version": (_INT, False),
+    "rubric": (_TEXT, True),
+    "rubric_version": (_INT, True),
+    "mode": (_TEXT, False),
+    "started": (_TEXT, False),
+    "ended": (_TEXT, True),
+    "outcome": (_TEXT, True),
+    "state": (_TEXT, False),
+    "grade": (_TEXT, True),
+}
+_TURN_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "seq": (_INT, False),
+    "node": (_TEXT, False),
+    "option": (_TEXT, False),
+    "line": (_TEXT, False),
+    "auto": (_BOOL, False),
+    "time_taken_ms": (_INT, True),
+    "at": (_TEXT, False),
+}
+_SESSION_STATES = ("in_progress", "finished", "abandoned")
+
+
+def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Check an export's shape; return (learner, sessions) pairs, or raise ImportProblem."""
+
+    def fail(where: str, message: str) -> ImportProblem:
+        return ImportProblem(f"{source}: {where}: {message}")
+
+    def need(obj: dict[str, Any], key: str, types: tuple[type, ...], null: bool, where: str) -> Any:
+        if key not in obj:
+            raise fail(where, f"'{key}' is missing")
+        value = obj[key]
+        if value is None and null:
+            return None
+        is_bool = isinstance(value, bool)
+        if not isinstance(value, types) or (is_bool and bool not in types):
+            kind = (
+                "text" if types == _TEXT else "a whole number" if types == _INT else "true or false"
+            )
+            raise fail(where, f"'{key}' must be {kind}{' or null' if null else ''}")
+        return value
+
+    def mapping(value: object, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise fail(where, "must be a JSON object")
+        return value
+
+    def items(value: object, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise fail(where, "must be a list")
+        return value
+
+    top = mapping(data, "the file")
+    if "learners" not in top:
+        raise fail("the file", "'learners' is missing (is this a 'roleplay export' file?)")
+    out = []
+    for i, raw in enumerate(items(top["learners"], "learners")):
+        where = f"learners[{i}]"
+        learner = mapping(raw, where)
+        name = need(learner, "name", _TEXT, False, where).strip()
+        if not name:
+            raise fail(where, "'name' is empty")
+        who = {
+            "name": name,
+            "learner_id": need(learner, "learner_id", _TEXT, True, where),
+            "group": need(learner, "group", _TEXT, True, where),
+            "created": learner.get("created") if isinstance(learner.get("created"), str) else None,
+        }
+        sessions = []
+        for j, raw_session in enumerate(items(learner.get("sessions", []), f"{where}.sessions")):
+            at = f"{where}.sessions[{j}]"
+            session = mapping(raw_session, at)
+            checked = {k: need(session, k, t, null, at) for k, (t, null) in _SESSION_KEYS.items()}
+            if checked["mode"] not in MODES:
+                raise fail(at, f"'mode' must be one of {', '.join(MODES)}")
+            if checked["state"] not in _SESSION_STATES:
+                raise fail(at, f"'state' must be one of {', '.join(_SESSION_STATES)}")
+            turns = []
+            for k, raw_turn in enumerate(items(session.get("turns", []), f"{at}.turns")):
+                tw = f"{at}.turns[{k}]"
+                turn = mapping(raw_turn, tw)
+                checked_turn = {
+                    n: need(turn, n, t, null, tw) for n, (t, null) in _TURN_KEYS.items()
+                }
+                behaviours = items(turn.get("behaviours", []), f"{tw}.behaviours")
+                if not all(isinstance(b, str) for b in behaviours):
+                    raise fail(f"{tw}.behaviours", "must be a list of text")
+                checked_turn["behaviours"] = behaviours
+                checked_turn["variables"] = mapping(turn.get("variables", {}), f"{tw}.variables")
+                turns.append(checked_turn)
+            seqs = [t["seq"] for t in turns]
+            if len(set(seqs)) != len(seqs):
+                raise fail(f"{at}.turns", "two turns have the same 'seq'")
+            notes = []
+            for k, raw_note in enumerate(items(session.get("notes", []), f"{at}.notes")):
+                note = mapping(raw_note, f"{at}.notes[{k}]")
+                notes.append(
+                    {
+                        "text": need(note, "text", _TEXT, False, f"{at}.notes[{k}]"),
+                        "at": need(note, "at", _TEXT, False, f"{at}.notes[{k}]"),
+                    }
+                )
+            responses = mapping(session.get("responses", {}), f"{at}.responses")
+            try:
+                LearnerResponses.from_dict(responses)
+            except ValueError as exc:
+                raise fail(f"{at}.responses", str(exc)) from exc
+            result = session.get("result")
+            if result is not None:
+                rubric = mapping(
+                    mapping(result, f"{at}.result").get("rubric"), f"{at}.result.rubric"
+                )
+                need(rubric, "id", _TEXT, False, f"{at}.result.rubric")
+                need(rubric, "version", _INT, False, f"{at}.result.rubric")
+                need(result, "grade", _TEXT, False, f"{at}.result")
+            sessions.append(
+                {**checked, "turns": turns, "notes": notes, "responses": responses,
+                 "result": result}
+            )  # fmt: skip
+        out.append((who, sessions))
+    return out

@@ -1,0 +1,214 @@
+"""`roleplay import`: a class's sessions from several computers gathered into one store.
+
+Each learner plays on their own computer (their own store); the tutor imports the stores, or
+the learners' `roleplay export` files, and makes one class report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.cli import main
+from simulator.responses import LearnerResponses, PlanEntry, Review
+from simulator.store import ENV_VAR, Store
+
+DISTINCTION = (
+    "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
+    "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
+    "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
+    "check-with-returns,call-customer"
+)
+LOST = "ask-receipt-first,defend-shop,threaten-leave"
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No tty on stdin, and never the user's real store."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "default" / "never.db"))
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def play(
+    capsys: pytest.CaptureFixture[str], store: Path, learner: str, choose: str, group: str
+) -> int:
+    """A session saved on one computer's store; returns its id there."""
+    code, out, err = run_cli(
+        capsys, "run", "faulty-kettle", "--choose", choose, "--rubric", "ocr-l2-unit7",
+        "--save", "--learner", learner, "--group", group, "--store", str(store), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    return int(json.loads(out)["session"])
+
+
+@pytest.fixture
+def computers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> dict[str, Path]:
+    """Two computers in a classroom: Amy on one (with a note, a review and a plan), Bo on the
+    other."""
+    pc1, pc2 = tmp_path / "pc1.sqlite3", tmp_path / "pc2.sqlite3"
+    amy = play(capsys, pc1, "Amy Khan", DISTINCTION, "BTEC-1")
+    play(capsys, pc2, "Bo Li", LOST, "BTEC-1")
+    with Store.open(pc1) as store:
+        store.add_note(amy, "kettle 12 days old")
+        store.save_responses(
+            amy,
+            LearnerResponses(
+                review=Review("calm", "slow", "angry", "options sooner"),
+                learning_plan=(PlanEntry("router scenario", "P2", "2026-12-15"),),
+            ),
+        )
+    return {"pc1": pc1, "pc2": pc2, "tutor": tmp_path / "tutor.sqlite3"}
+
+
+def exported(store: Path, who: str) -> dict[str, Any]:
+    with Store.open(store) as opened:
+        return opened.export_learner(who)
+
+
+def comparable(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """An export without what differs between stores: when and where, and the local ids."""
+    learners = []
+    for learner in data["learners"]:
+        sessions = [{k: v for k, v in s.items() if k != "session"} for s in learner["sessions"]]
+        learners.append(
+            {**{k: v for k, v in learner.items() if k != "created"}, "sessions": sessions}
+        )
+    return learners
+
+
+def test_a_class_report_gathers_two_computers(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], tmp_path: Path
+) -> None:
+    bo = tmp_path / "bo.json"
+    code, _, err = run_cli(capsys, "export", "--learner", "Bo Li", "--store", str(computers["pc2"]), "-o", str(bo))  # fmt: skip
+    assert code == 0, err
+    tutor = str(computers["tutor"])
+    code, out, err = run_cli(capsys, "import", str(computers["pc1"]), str(bo), "--store", tutor)
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"{computers['pc1']}: imported 1 session(s), 1 new learner(s)",
+        f"{bo}: imported 1 session(s), 1 new learner(s)",
+    ]
+    code, out, err = run_cli(capsys, "class-report", "--group", "BTEC-1", "--format", "csv", "--store", tutor)  # fmt: skip
+    assert code == 0, err
+    rows = {line.split(",")[0]: line for line in out.splitlines()[1:]}
+    assert set(rows) == {'"Amy Khan"', '"Bo Li"'}
+    assert '"Distinction"' in rows['"Amy Khan"'] and '"Not yet"' in rows['"Bo Li"']
+    # an imported session makes a feedback sheet with the learner's own words and notes
+    with Store.open(computers["tutor"]) as store:
+        [amy] = store.sessions(learner="Amy Khan")
+    code, out, err = run_cli(capsys, "sheet", str(amy.id), "--format", "md", "--store", tutor)
+    assert code == 0, err
+    assert "Tell me exactly what happened this morning." in out
+    assert "kettle 12 days old" in out and "options sooner" in out
+
+
+def test_an_import_carries_everything_and_twice_adds_nothing(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    tutor = str(computers["tutor"])
+    before = hashlib.sha256(computers["pc1"].read_bytes()).hexdigest()
+    assert run_cli(capsys, "import", str(computers["pc1"]), "--store", tutor)[0] == 0
+    # everything about Amy, as her own computer had it: turns, notes, responses, result
+    assert comparable(exported(computers["tutor"], "Amy Khan")) == comparable(
+        exported(computers["pc1"], "Amy Khan")
+    )
+    code, out, _ = run_cli(capsys, "import", str(computers["pc1"]), "--store", tutor)
+    assert code == 0
+    assert out.strip().endswith("imported 0 session(s); 1 already here")
+    with Store.open(computers["tutor"]) as store:
+        assert len(store.sessions()) == 1 and len(store.learners()) == 1
+    # a store is read from a copy: the learner's own file is not changed
+    assert hashlib.sha256(computers["pc1"].read_bytes()).hexdigest() == before
+
+
+def test_two_sessions_started_in_the_same_second_both_import(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    pc1 = computers["pc1"]
+    second = play(capsys, pc1, "Amy Khan", LOST, "BTEC-1")
+    with sqlite3.connect(pc1) as db:  # start times are to the second: make them the same
+        db.execute("UPDATE sessions SET started = (SELECT started FROM sessions WHERE id = 1)")
+    code, out, err = run_cli(capsys, "import", str(pc1), "--store", str(computers["tutor"]))
+    assert code == 0, err
+    assert "imported 2 session(s)" in out
+    with Store.open(computers["tutor"]) as store:
+        assert len(store.sessions(learner="Amy Khan")) == 2
+    assert second == 2
+
+
+def test_the_same_learner_from_two_computers_is_one_learner(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    play(capsys, computers["pc2"], "Amy Khan", LOST, "BTEC-1")  # Amy moved computer
+    tutor = str(computers["tutor"])
+    code, _, err = run_cli(capsys, "import", str(computers["pc1"]), str(computers["pc2"]), "--store", tutor)  # fmt: skip
+    assert code == 0, err
+    with Store.open(computers["tutor"]) as store:
+        assert sorted(learner.name for learner in store.learners()) == ["Amy Khan", "Bo Li"]
+        assert len(store.sessions(learner="Amy Khan")) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"learners": [', ":1:15: not valid JSON: Expecting value"),
+        ("[]", ": the file: must be a JSON object"),
+        (
+            '{"exported": "x"}',
+            ": the file: 'learners' is missing (is this a 'roleplay export' file?)",
+        ),
+        (
+            '{"learners": [{"name": "X", "learner_id": null, "group": null,'
+            ' "sessions": [{"scenario": 3}]}]}',
+            ": learners[0].sessions[0]: 'scenario' must be text",
+        ),
+        ("\x00\xff not text", ": neither an export (JSON) nor a session store"),
+    ],
+)
+def test_a_bad_file_says_where_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    computers: dict[str, Path],
+    tmp_path: Path,
+    content: str,
+    message: str,
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content.encode("latin-1"))
+    tutor = str(computers["tutor"])
+    code, out, err = run_cli(capsys, "import", str(bad), str(computers["pc1"]), "--store", tutor)
+    assert code == 1
+    assert f"roleplay: {bad}{message}" in err, err
+    assert "1 of 2 file(s) not imported" in err and "Traceback" not in err
+    assert "imported 1 session(s)" in out  # the good file still went in
+
+
+def test_a_broken_session_deep_in_a_file_imports_none_of_it(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], tmp_path: Path
+) -> None:
+    data = exported(computers["pc1"], "Amy Khan")
+    data["learners"][0]["sessions"].append(
+        json.loads(json.dumps(data["learners"][0]["sessions"][0]))
+    )
+    data["learners"][0]["sessions"][1]["started"] = "2026-01-01T00:00:00+00:00"
+    data["learners"][0]["sessions"][1]["turns"][3]["auto"] = "no"
+    bad = tmp_path / "amy.json"
+    bad.write_text(json.dumps(data))
+    code, _, err = run_cli(capsys, "import", str(bad), "--store", str(computers["tutor"]))
+    assert code == 1
+    assert "learners[0].sessions[1].turns[3]: 'auto' must be true or false" in err
+    with Store.open(computers["tutor"]) as store:
+        assert store.sessions() == [] and store.learners() == []
