@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -632,6 +633,30 @@ async def test_review_is_saved_and_rescored(
     assert record.result["criteria"]["P9"]["status"] == "needs_tutor"
 
 
+async def test_review_keys_arriving_all_at_once_fill_the_right_boxes(
+    make_app: MakeApp, drive: Drive, poor_route: list[str]
+) -> None:
+    """A terminal can hand over several keys in one read (a paste without bracketed paste, a
+    fast typist, tmux): the keys after Tab must go to the next box, not the one before it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*poor_route)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app._driver is not None
+        for key in ["a", "tab", "b", "tab", "c", "shift+tab", "d"]:  # queued before any is handled
+            event = events.Key(key, key if len(key) == 1 else None)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await pilot.pause()
+        await pilot.pause()
+        boxes = {p: app.screen.query_one(f"#review-{p}", TextArea).text for p in
+                 ("strengths", "weaknesses", "challenges")}  # fmt: skip
+        assert boxes == {"strengths": "a", "weaknesses": "bd", "challenges": "c"}
+
+
 async def test_review_escape_saves_nothing(
     make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
 ) -> None:
@@ -852,7 +877,8 @@ async def test_the_mouse_works_too(make_app: MakeApp, drive: Drive) -> None:
 # -- help and contrast ---------------------------------------------------------------------------
 def key_display(key: str) -> str:
     """How the help screen writes a key."""
-    names = {"escape": "Esc", "enter": "Enter", "question_mark": "?", "f1": "F1", "f2": "F2"}
+    names = {"escape": "Esc", "enter": "Enter", "question_mark": "?", "f1": "F1", "f2": "F2",
+             "tab": "Tab", "shift+tab": "Shift+Tab"}  # fmt: skip
     if key in names:
         return names[key]
     if key.startswith("ctrl+"):

@@ -88,6 +88,10 @@ class RoleplayApp(App[None]):
         Binding("f1", "help", "Help", key_display="F1"),  # while typing, ? is a character
         Binding("f2", "toggle_contrast", "Contrast", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False),
+        # with priority, Tab moves focus as the app reads it, before the keys after it are
+        # handed to a field: typed or pasted at once, "name<Tab>group" fills two fields
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, scenario: str | None = None, store_path: Path | None = None) -> None:
