@@ -514,6 +514,9 @@ def read_export_file(path: Path) -> Any:
         with tempfile.TemporaryDirectory() as tmp:  # opening a store may migrate it: use a copy
             copy = Path(tmp) / "store.sqlite3"
             shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")  # the latest turns of a store still open
+            if wal.is_file():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
             with Store.open(copy) as other:
                 data = other.export_all()
         data["store"] = str(path)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from simulator.catalog import open_scenario
 from simulator.cli import main
 from simulator.responses import LearnerResponses, PlanEntry, Review
 from simulator.store import ENV_VAR, Store
@@ -133,6 +134,22 @@ def test_an_import_carries_everything_and_twice_adds_nothing(
         assert len(store.sessions()) == 1 and len(store.learners()) == 1
     # a store is read from a copy: the learner's own file is not changed
     assert hashlib.sha256(computers["pc1"].read_bytes()).hexdigest() == before
+
+
+def test_a_store_still_open_on_its_computer_imports_its_latest_turns(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    """Until the last connection closes, SQLite keeps recent commits in the -wal file."""
+    with Store.open(computers["pc1"]) as still_open:
+        still_open.db.execute("PRAGMA wal_autocheckpoint = 0")  # keep what follows in the WAL
+        [amy] = still_open.learners()
+        still_open.start_session(amy, open_scenario("faulty-kettle").scenario, "practice")
+        assert Path(f"{computers['pc1']}-wal").stat().st_size > 0
+        code, out, err = run_cli(capsys, "import", str(computers["pc1"]), "--store", str(computers["tutor"]))  # fmt: skip
+        assert code == 0, err
+        assert "imported 2 session(s)" in out
+    with Store.open(computers["tutor"]) as store:
+        assert [r.state for r in store.sessions()] == ["in_progress", "finished"]
 
 
 def test_two_sessions_started_in_the_same_second_both_import(
