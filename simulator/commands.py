@@ -517,8 +517,11 @@ def read_export_file(path: Path) -> Any:
             wal = path.with_name(path.name + "-wal")  # the latest turns of a store still open
             if wal.is_file():
                 shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-            with Store.open(copy) as other:
-                data = other.export_all()
+            try:
+                with Store.open(copy) as other:
+                    data = other.export_all()
+            except StoreError as exc:  # it names the copy: name the file the tutor gave
+                raise StoreError(str(exc).replace(str(copy), str(path))) from exc
         data["store"] = str(path)
         return data
     try:

@@ -229,3 +229,15 @@ def test_a_broken_session_deep_in_a_file_imports_none_of_it(
     assert "learners[0].sessions[1].turns[3]: 'auto' must be true or false" in err
     with Store.open(computers["tutor"]) as store:
         assert store.sessions() == [] and store.learners() == []
+
+
+def test_a_store_from_a_newer_version_is_refused_by_its_own_name(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    with sqlite3.connect(computers["pc2"]) as db:
+        db.execute("PRAGMA user_version = 99")
+    code, _, err = run_cli(capsys, "import", str(computers["pc2"]), "--store", str(computers["tutor"]))  # fmt: skip
+    assert code == 1
+    assert (
+        f"roleplay: {computers['pc2']} was written by a newer version of customer-roleplay" in err
+    )
