@@ -130,6 +130,16 @@ class Learner:
         assert number <= 9
         return str(number)
 
+    async def review(self, *parts: str) -> None:
+        """On the results screen: press r, type the review's boxes in turn, save with Ctrl+S."""
+        await self.pilot.press("r")
+        await self.pilot.pause()
+        for part in parts:
+            await self.type(part)
+            await self.pilot.press("tab")
+        await self.pilot.press("ctrl+s")
+        await self.pilot.pause()
+
     async def say(self, *option_ids: str) -> None:
         """Press the number of each option in turn."""
         for option_id in option_ids:
