@@ -26,6 +26,11 @@ def words(value: str) -> str:
     return value.replace("_", " ")
 
 
+def came_to(record: SessionRecord) -> str:
+    """What a finished session came to, in words: its grade, else its outcome."""
+    return (record.grade or record.outcome or "finished").replace("_", " ").capitalize()
+
+
 def short_title(title: str, limit: int = 30) -> str:
     """The part of a title before its colon, or the title cut to ``limit`` characters."""
     head = title.split(":", 1)[0].strip()
@@ -125,7 +130,7 @@ class BrowserScreen(RowsScreen):
             elif last.state == "in_progress":
                 result = "in progress"
             else:
-                result = (last.grade or last.outcome or "finished").replace("_", " ").capitalize()
+                result = came_to(last)
             table.add_row(
                 Text(short_title(s.title)), words(s.context.issue), words(s.context.channel),
                 str(s.difficulty or "-"), result, key=s.id,

@@ -12,16 +12,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 from simulator.playthrough import Playthrough, ResumeRefused
 from simulator.store import SessionRecord
 from simulator.ui.screens.base import RowsScreen
-from simulator.ui.screens.browser import short_title
+from simulator.ui.screens.browser import came_to, short_title
 
 STATES = {"in_progress": "in progress", "abandoned": "started again"}
 
 
 def result_of(record: SessionRecord) -> str:
     """What the session came to, in words: the grade, else the outcome, else its state."""
-    if record.state in STATES:
-        return STATES[record.state]
-    return (record.grade or record.outcome or "finished").replace("_", " ").capitalize()
+    return STATES.get(record.state) or came_to(record)
 
 
 def review_of(record: SessionRecord) -> str:
