@@ -160,7 +160,8 @@ RULES: tuple[Rule, ...] = (
         "unknown-behaviour",
         E,
         "references",
-        "`shows` names a behaviour that is not in rubrics/behaviours.yaml.",
+        "`shows` (or a `shows` variant) names a behaviour that is not in rubrics/behaviours.yaml, "
+        "or `corrects` names one that is unknown or is not a mistake.",
         "        shows: [empathy, open_questoin]",
     ),
     Rule(
@@ -168,7 +169,8 @@ RULES: tuple[Rule, ...] = (
         "unknown-speaker",
         E,
         "references",
-        "A node's `speaker` (or the organisation's `refer_to`) is not in `cast` nor `narrator`.",
+        "A node's `speaker` (or the organisation's `refer_to`, or an option's `to`) is not in "
+        "`cast` nor `narrator`.",
         "    speaker: manager",
     ),
     Rule(
@@ -230,8 +232,18 @@ RULES: tuple[Rule, ...] = (
         "last-variant-conditional",
         E,
         "content",
-        "The last variant of a `say` list has an `if`, so when no variant holds there is nothing to "
-        "say. The last variant is the default and must be unconditional.",
+        "The last variant of a `say` list (or of an option's `shows` variants) has an `if`, so "
+        "when no variant holds there is nothing to say (or the line shows nothing). The last "
+        "variant is the default and must be unconditional.",
+    ),
+    Rule(
+        "E043",
+        "shows-mixed",
+        E,
+        "content",
+        "An option's `shows` mixes behaviour ids and variants: it is either a list of behaviour "
+        "ids, or a list of `{if: ..., shows: [...]}` variants.",
+        "        shows: [complete_action, {if: verified, shows: [complete_action]}]",
     ),
     # -- rubrics ---------------------------------------------------------------------------------
     Rule(
@@ -315,6 +327,16 @@ RULES: tuple[Rule, ...] = (
         "A node has more than one `fallback: true` option; only the first can ever be taken "
         "automatically.",
     ),
+    Rule(
+        "W109",
+        "option-not-rated",
+        W,
+        "content",
+        "An option of a scenario that names a `rubric` has no `quality` (strong, fair or poor): "
+        "the author's judgement decides whether its good behaviours count and which reply the "
+        "recap calls stronger, so every option of a graded scenario is rated.",
+        '      - id: sorry\n        say: "Sorry."   # no quality: strong | fair | poor',
+    ),
     # -- search (`roleplay lint --search`) ------------------------------------------------------
     Rule(
         "W120",
@@ -351,6 +373,17 @@ RULES: tuple[Rule, ...] = (
         "An option's or say-variant's `if` is false in every state in which its node is entered: "
         "the option can never be chosen, the variant is never said.",
         '        if: "mood >= 3"    # no route gets mood that high by here',
+    ),
+    Rule(
+        "W124",
+        "strategy-earns-grade",
+        W,
+        "search",
+        "A mindless strategy earns a grade on the scenario's `rubric`: always choosing the longest "
+        "reply, or always the most courteous one (sorry, please, thank you...), earns a band "
+        "above Not yet, or leaving the longest reply at just one decision point earns the top "
+        "band. Wrong replies must be as long and warm as right ones. Reported at `rubric:`; "
+        "`roleplay explore` shows each strategy's route.",
     ),
     # -- test plans (`roleplay test`) ------------------------------------------------------------
     Rule(

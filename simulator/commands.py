@@ -37,6 +37,7 @@ from simulator.scoring import (
     score_session,
 )
 from simulator.store import SessionRecord, Store, StoreError
+from simulator.strategies import check_strategies
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -315,8 +316,12 @@ def cmd_explore(
         if rubric is None:
             return EXIT_INPUT
     result = explore(scenario, rubric, max_states=max(1, max_states))
+    strategies = check_strategies(scenario, rubric) if rubric is not None else None
     if as_json:
-        print(json.dumps(result.to_dict(), indent=2))
+        data = result.to_dict()
+        if strategies is not None:
+            data["strategies"] = strategies.to_dict()
+        print(json.dumps(data, indent=2))
         return EXIT_OK if result.complete else EXIT_INPUT
     print(f"{scenario.title} ({scenario.id}, version {scenario.version})")
     print(
@@ -350,6 +355,17 @@ def cmd_explore(
         for grade in reversed(result.grade_order):  # best first
             if grade in result.grades:
                 print(f"  {result.labels[grade]}: {run} {','.join(result.grades[grade])}")
+    if strategies is not None:
+        print("\nMindless strategies (none should earn a grade)")
+        for title, played in (
+            ("Always the longest reply", strategies.longest),
+            ("Always the most courteous reply", strategies.courteous),
+            ("Best with one deviation from the longest", strategies.one_deviation),
+        ):
+            ended = (played.outcome or "never ends").replace("_", " ")
+            where = f", deviating at choice {played.deviation}" if played.deviation else ""
+            print(f"  {title}: {played.label} ({ended}{where})")
+            print(f"    {run} {','.join(played.route)}")
     return EXIT_OK if result.complete else EXIT_INPUT
 
 

@@ -64,6 +64,10 @@ def _node_conditions(node: Node, say: bool) -> Iterator[expr.Expr]:
     for option in node.options:
         if option.condition is not None:
             yield option.condition.expr
+        # what a line shows can depend on the state it is said in: that decides evidence
+        for shown in option.shows_variants:
+            if shown.condition is not None:
+                yield shown.condition.expr
 
 
 def _walk(e: expr.Expr) -> Iterator[expr.Expr]:
@@ -185,12 +189,17 @@ class _Layout:
         once = [o.id for n in nodes for o in n.options if o.once]
         self.once_bit = {o: 1 << i for i, o in enumerate(once)}
         self.rules: list[tuple[str, SessionRule]] = []
+        self.rule_objs: list[_Rule | _Critical] = []
         if rubric is not None:
             for c in rubric.session_criteria:
                 if c.rule is not None and coverable(c.rule, scenario):
                     self.rules.append((c.code, c.rule))
-        self.fixed = 3 + len(self.rules)
-        self.rule_objs = [_Rule.of(code, rule) for code, rule in self.rules]
+                    self.rule_objs.append(_Rule.of(c.code, c.rule, c.tutor_confirms))
+            shown = {b for n in nodes for o in n.options if not o.fallback for b in o.shows}
+            for behaviour in rubric.critical:
+                if behaviour in shown:  # only errors some learner line can make are tracked
+                    self.rule_objs.append(_Critical(f"critical:{behaviour}", behaviour))
+        self.fixed = 3 + len(self.rule_objs)
         # every slot some condition reads, with its starting value
         self.defaults: dict[str, Any] = {}
         local = [0] * len(nodes)
@@ -245,7 +254,7 @@ class _Layout:
                 live[v], live_once[v], live_chosen[v] = slots, once_bits, chosen_bits
                 below[v], change[v], undo[v] = reached, changing, undoing
         # criteria evidence a line ahead can still change, and undo (the start: all of them)
-        self.change = [*change, (1 << len(self.rules)) - 1]
+        self.change = [*change, (1 << len(self.rule_objs)) - 1]
         self.undo = undo
         self.keep_once, self.keep_chosen = live_once, live_chosen
         # A slot is only kept where it may differ from its starting value: after the node it
@@ -270,7 +279,7 @@ class _Layout:
 
     def start(self) -> State:
         """The state before the start node is entered (in the all-slots layout)."""
-        return (-1, 0, 0, *[0] * len(self.rules), *[self.defaults[k] for k in self.slots])
+        return (-1, 0, 0, *[0] * len(self.rule_objs), *[self.defaults[k] for k in self.slots])
 
     def picker(self, src: int, dst: int) -> Callable[[State], tuple[Any, ...]]:
         """Evidence and the slots kept at ``dst``, taken from a state laid out for ``src``.
@@ -520,18 +529,22 @@ class Exploration:
 
 
 # -- evidence ---------------------------------------------------------------------------------
-# A criterion's evidence is one int: bit 0 ruled out, bit 1 an `after` behaviour seen, then the
-# count of qualifying lines (up to the rule's `min`), then one bit per behaviour of the rule seen
-# on a qualifying line (kept only when `all` or `distinct` needs it). A ruled-out criterion can
-# never be achieved again, so its evidence is just bit 0.
+# A criterion's evidence is one int: bit 0 ruled out, then one bit per `after` behaviour seen on
+# a line so far, then the count of qualifying lines (up to the rule's `min`), then one bit per
+# behaviour of the rule seen on a qualifying line (kept only when `all` or `distinct` needs it).
+# A ruled-out criterion can never be achieved again, so its evidence is just bit 0. A critical
+# error's slot is 1 while an error of it is open (made and not corrected), else 0.
 
-_RULED_OUT, _AFTER, _COUNT_SHIFT = 1, 2, 2
+_RULED_OUT, _AFTER_SHIFT = 1, 1
 
 
 @dataclass(frozen=True)
 class _Rule:
     code: str
     rule: SessionRule
+    after_bits: dict[str, int]
+    after_mask: int
+    count_shift: int
     count_mask: int
     seen_shift: int
     bits: dict[str, int]
@@ -539,70 +552,135 @@ class _Rule:
     final: int
     """Evidence standing for "achieved, and nothing can undo it": every line after it leaves it
     as it is."""
+    tutor_confirms: bool = False
+    """Achieved evidence goes to the tutor: it never counts towards a session grade."""
 
     @classmethod
-    def of(cls, code: str, rule: SessionRule) -> _Rule:
+    def of(cls, code: str, rule: SessionRule, tutor_confirms: bool = False) -> _Rule:
+        after_bits = {b: 1 << (_AFTER_SHIFT + i) for i, b in enumerate(rule.after)}
+        after_mask = sum(after_bits.values())
+        count_shift = _AFTER_SHIFT + len(rule.after)
         width = rule.min.bit_length()
         bits = {b: 1 << i for i, b in enumerate(rule.behaviours)}
         all_mask = 0
         for b in rule.all:
             all_mask |= bits[b]
-        seen_shift = _COUNT_SHIFT + width
-        final = _AFTER | rule.min << _COUNT_SHIFT | ((1 << len(bits)) - 1) << seen_shift
-        return cls(code, rule, (1 << width) - 1, seen_shift, bits, all_mask, final)
+        seen_shift = count_shift + width
+        final = after_mask | rule.min << count_shift | ((1 << len(bits)) - 1) << seen_shift
+        return cls(
+            code, rule, after_bits, after_mask, count_shift, (1 << width) - 1, seen_shift, bits,
+            all_mask, final, tutor_confirms,
+        )  # fmt: skip
 
     def settle(self, ev: int) -> int:
         """Evidence no line can change any more: only whether it is achieved still matters."""
         return self.final if self.achieved(ev) else 0
 
-    def achieved(self, ev: int) -> bool:
-        """As `scoring.session.judge_rule` would judge a session with this evidence."""
+    def achieved(self, ev: int, outcome: str | None = None) -> bool:
+        """As `scoring.session.judge_rule` would judge a session with this evidence.
+
+        Without ``outcome`` the rule's `outcomes` are not checked (the evidence alone).
+        """
         if ev & _RULED_OUT:
             return False
-        count = (ev >> _COUNT_SHIFT) & self.count_mask
+        count = (ev >> self.count_shift) & self.count_mask
         if count == 0 or count < self.rule.min:
             return False
         seen = ev >> self.seen_shift
         if seen & self.all_mask != self.all_mask:
             return False
-        return not (self.rule.distinct and seen.bit_count() < self.rule.distinct)
+        if self.rule.distinct and seen.bit_count() < self.rule.distinct:
+            return False
+        return outcome is None or not self.rule.outcomes or outcome in self.rule.outcomes
 
 
-def _line_effect(r: _Rule, option: Option, node: Node, scenario: Scenario) -> tuple[bool, bool]:
-    """Whether a learner line changes a criterion's evidence, and whether it can undo it."""
-    rule, shows = r.rule, set(option.shows)
-    undoes = bool(shows & (set(rule.ruled_out_by) | set(rule.blocked_by)))
+@dataclass(frozen=True)
+class _Critical:
+    code: str
+    behaviour: str
+
+    def settle(self, ev: int) -> int:
+        """Whether an error is open still matters when nothing ahead can change it."""
+        return ev
+
+    def achieved(self, ev: int, outcome: str | None = None) -> bool:
+        """True when no error of this behaviour is open."""
+        return ev == 0
+
+
+def _variants(option: Option) -> list[tuple[expr.Expr | None, tuple[str, ...]]]:
+    """What the line can show: (condition, behaviours) per ``shows`` variant, or the plain list."""
+    if not option.shows_variants:
+        return [(None, option.shows)]
+    return [(v.condition.expr if v.condition else None, v.shows) for v in option.shows_variants]
+
+
+def _line_effect(
+    r: _Rule | _Critical, option: Option, node: Node, scenario: Scenario
+) -> tuple[bool, bool]:
+    """Whether a learner line can change a criterion's evidence, and whether it can undo it."""
+    if isinstance(r, _Critical):
+        touches = r.behaviour in option.shows or r.behaviour in option.corrects
+        return touches, touches
+    changes = undoes = False
+    for _, shows in _variants(option):
+        c, u = _shows_effect(r, option, shows, node, scenario)
+        changes, undoes = changes or c, undoes or u
+    return changes, undoes
+
+
+def _shows_effect(
+    r: _Rule, option: Option, shows: tuple[str, ...], node: Node, scenario: Scenario
+) -> tuple[bool, bool]:
+    rule = r.rule
+    shown = set(shows)
+    counts = set() if option.quality == "poor" else shown
+    undoes = bool(shown & (set(rule.ruled_out_by) | set(rule.blocked_by)))
     changes = (
         undoes
-        or bool(rule.after and shows & set(rule.after))
+        or bool(counts & set(rule.after))
         or (
-            bool(shows & set(rule.behaviours))
-            and addressee_matches(node.speaker, rule.to, scenario)
+            bool(counts & set(rule.behaviours))
+            and addressee_matches(option.addressee(node.speaker), rule.to, scenario)
         )
     )
     return changes, undoes
 
 
 def _line_advance(
-    r: _Rule, option: Option, node: Node, scenario: Scenario, final: bool
+    r: _Rule | _Critical,
+    option: Option,
+    shows: tuple[str, ...],
+    node: Node,
+    scenario: Scenario,
+    final: bool,
 ) -> Callable[[int], int] | None:
-    """What one learner line does to a criterion's evidence; None if it changes nothing.
+    """What one learner line (showing ``shows``) does to a criterion's evidence; None: nothing.
 
     With ``final`` (no line from here on can undo the criterion), achieved evidence settles.
     """
-    if not _line_effect(r, option, node, scenario)[0]:
+    if isinstance(r, _Critical):
+        if r.behaviour in shows:
+            return lambda ev: 1
+        if r.behaviour in option.corrects:
+            return lambda ev: 0
+        return None
+    if not _shows_effect(r, option, shows, node, scenario)[0]:
         return None
     rule = r.rule
-    shows = set(option.shows)
-    rules_out = bool(shows & set(rule.ruled_out_by))
-    shows_after = bool(rule.after and shows & set(rule.after))
-    blocks = bool(shows & set(rule.blocked_by))
-    hits = shows & set(rule.behaviours)
-    counts = bool(hits) and addressee_matches(node.speaker, rule.to, scenario)
-    needs_after = bool(rule.after)
-    step = 1 << _COUNT_SHIFT
-    limit = rule.min << _COUNT_SHIFT
-    count_bits = r.count_mask << _COUNT_SHIFT
+    shown = set(shows)
+    counted = set() if option.quality == "poor" else shown
+    rules_out = bool(shown & set(rule.ruled_out_by))
+    after_bits = 0
+    for b in counted & set(rule.after):
+        after_bits |= r.after_bits[b]
+    after_mask = r.after_mask
+    blocks = bool(shown & set(rule.blocked_by))
+    hits = counted & set(rule.behaviours)
+    counts = bool(hits) and addressee_matches(option.addressee(node.speaker), rule.to, scenario)
+    step = 1 << r.count_shift
+    limit = rule.min << r.count_shift
+    count_bits = r.count_mask << r.count_shift
     seen_bits = 0
     if rule.all or rule.distinct:
         for b in hits:
@@ -613,16 +691,16 @@ def _line_advance(
     def advance(ev: int) -> int:
         if rules_out or ev & _RULED_OUT:
             return _RULED_OUT
-        if shows_after:
-            ev |= _AFTER
         if blocks:  # cancels the evidence before it, and this line's own
-            return ev & _AFTER
-        if counts and (not needs_after or ev & _AFTER):
+            return (ev & after_mask) | after_bits
+        # `after` behaviours count only on an earlier line: test before adding this line's
+        if counts and ev & after_mask == after_mask:
             if ev & count_bits < limit:
                 ev += step
             ev |= seen_bits
-            if final and achieved(ev):
-                return settled
+        ev |= after_bits
+        if final and achieved(ev):
+            return settled
         return ev
 
     return advance
@@ -650,9 +728,13 @@ class _Opt:
     pick: Picker
     """What the next node keeps of the state."""
     evidence: list[tuple[int, Callable[[int], int]]]
-    """(position, advance) per criterion the line changes."""
+    """(position, advance) per criterion the line changes (a line with one ``shows``)."""
     plain: bool
     """True if taking it changes nothing the search tracks."""
+    variants: list[tuple[Getter | None, list[tuple[int, Callable[[int], int]]]]] = field(
+        default_factory=list
+    )
+    """For ``shows`` variants: (test, evidence) each, tested in the state before the line."""
 
 
 @dataclass
@@ -739,12 +821,28 @@ class _Explorer:
             lo = var.min if var.min is not None else -UNBOUNDED
             hi = var.max if var.max is not None else UNBOUNDED
             effects.append((p, assign, eff.value, lo, hi))
+
+        def evidence_of(shows: tuple[str, ...]) -> list[tuple[int, Callable[[int], int]]]:
+            out = []
+            for r, rule in enumerate(self.rules):
+                final = not lay.undo[at] >> r & 1
+                advance = _line_advance(rule, option, shows, node, self.s, final)
+                if advance is not None:
+                    out.append((3 + r, advance))
+            return out
+
         evidence = []
-        for r, rule in enumerate(self.rules):
-            final = not lay.undo[at] >> r & 1
-            advance = _line_advance(rule, option, node, self.s, final)
-            if advance is not None:
-                evidence.append((3 + r, advance))
+        variants: list[tuple[Getter | None, list[tuple[int, Callable[[int], int]]]]] = []
+        if option.shows_variants and self.rules and not option.fallback:
+            for cond, shows in _variants(option):
+                test = (
+                    compile_condition(cond, pos, lay.chosen_bit, lay.defaults)
+                    if cond is not None
+                    else None
+                )
+                variants.append((test, evidence_of(shows)))
+        elif self.rules:
+            evidence = evidence_of(option.shows)
         nxt = lay.node_index.get(option.next, -1) if option.next else -1
         once_bit = lay.once_bit.get(option.id, 0)
         chosen_bit = lay.chosen_bit.get(option.id, 0)
@@ -754,7 +852,9 @@ class _Explorer:
             compile_condition(option.condition.expr, pos, lay.chosen_bit, lay.defaults)
             if option.condition else None,
             effects, turns, nxt, lay.picker(at, nxt) if nxt >= 0 else lay.picker(at, at),
-            evidence, not (effects or once_bit or chosen_bit or turns >= 0 or evidence),
+            evidence,
+            not (effects or once_bit or chosen_bit or turns >= 0 or evidence or variants),
+            variants,
         )  # fmt: skip
         self.options.append(option)
         return opt
@@ -764,6 +864,9 @@ class _Explorer:
         """Apply an option: effects, once/chosen marks, turns, evidence (learner lines only)."""
         if opt.plain:
             return state
+        evidence = opt.evidence
+        if opt.variants and not auto:  # what the line shows is decided before its effects
+            evidence = next((ev for test, ev in opt.variants if test is None or test(state)), [])
         st = list(state)
         for p, assign, value, lo, hi in opt.effects:
             if assign:
@@ -776,7 +879,7 @@ class _Explorer:
         if opt.turns >= 0 and st[opt.turns] < self.turns_cap:
             st[opt.turns] += 1
         if not auto:
-            for p, advance in opt.evidence:
+            for p, advance in evidence:
                 st[p] = advance(st[p])
         return tuple(st)
 
@@ -982,19 +1085,31 @@ class _Explorer:
         result.grade_order = order
         result.labels = {g: grade_label(rubric, g) for g in order}
         session = rubric.session_criteria
-        tracked = [r.code for r in self.rules]
+        tracked = [r.code for r in self.rules if isinstance(r, _Rule)]
         result.not_covered = [c.code for c in session if c.code not in tracked]
         result.criteria = {c.code: None for c in session}
         last = 3 + len(self.rules)
-        judged: dict[State, tuple[set[str], str]] = {}
+        judged: dict[tuple[State, str], tuple[set[str], str]] = {}
+        outcome_of = [n.end or "" for n in self.s.nodes.values()]
         for i in ends:  # ascending i = breadth-first order = shortest routes first
             evidence = states[i][3:last]
-            found = judged.get(evidence)
+            outcome = outcome_of[states[i][0]]
+            found = judged.get((evidence, outcome))
             if found is None:
                 achieved = {
-                    r.code for r, ev in zip(self.rules, evidence, strict=True) if r.achieved(ev)
+                    r.code
+                    for r, ev in zip(self.rules, evidence, strict=True)
+                    if isinstance(r, _Rule) and r.achieved(ev, outcome)
                 }
-                found = judged[evidence] = (achieved, grade_for(rubric, session, achieved))
+                counted = {
+                    r.code for r in self.rules if isinstance(r, _Rule) and not r.tutor_confirms
+                } & achieved
+                open_error = any(
+                    isinstance(r, _Critical) and ev
+                    for r, ev in zip(self.rules, evidence, strict=True)
+                )
+                grade = "not_yet" if open_error else grade_for(rubric, session, counted)
+                found = judged[(evidence, outcome)] = (achieved, grade)
             achieved, grade = found
             for code in achieved:
                 if result.criteria.get(code) is None:

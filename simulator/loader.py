@@ -33,6 +33,7 @@ from simulator.model import (
     Rubric,
     Scenario,
     SessionRule,
+    ShowsVariant,
     Variable,
     Variant,
     YamlPath,
@@ -523,12 +524,38 @@ class _ScenarioBuilder:
                 effects.append(
                     Effect(name, value, isinstance(value, bool), (*path, "effects", name))
                 )
+        shows, variants = self.shows(o.get("shows", []), (*path, "shows"))
         return Option(
             id=o["id"], say=o.get("say", ""), next=o.get("next"), node=node_id,
-            shows=tuple(o.get("shows", ())), effects=tuple(effects), feedback=o.get("feedback", ""),
+            shows=shows, shows_variants=variants, effects=tuple(effects),
+            feedback=o.get("feedback", ""),
             condition=self.condition(o["if"], (*path, "if")) if "if" in o else None,
             once=o.get("once", False), fallback=o.get("fallback", False), where=path,
+            quality=o.get("quality"), corrects=tuple(o.get("corrects", ())), to=o.get("to"),
         )  # fmt: skip
+
+    def shows(
+        self, value: list[Any], path: YamlPath
+    ) -> tuple[tuple[str, ...], tuple[ShowsVariant, ...]]:
+        """A plain list of behaviours, or variants (each item a mapping); never a mixture."""
+        if not any(isinstance(item, dict) for item in value):
+            return tuple(item for item in value if isinstance(item, str)), ()
+        plain = [i for i, item in enumerate(value) if not isinstance(item, dict)]
+        if plain:
+            self.report(
+                "E043",
+                (*path, plain[0]),
+                "'shows' mixes behaviour ids and variants: write either a list of behaviour "
+                "ids, or a list of variants such as {if: verified, shows: [complete_action]}",
+            )
+            return tuple(item for item in value if isinstance(item, str)), ()
+        variants: list[ShowsVariant] = []
+        for i, item in enumerate(value):
+            vpath: YamlPath = (*path, i)
+            cond = self.condition(item["if"], (*vpath, "if")) if "if" in item else None
+            variants.append(ShowsVariant(tuple(item.get("shows", ())), cond, vpath))
+        union = tuple(dict.fromkeys(b for v in variants for b in v.shows))
+        return union, tuple(variants)
 
 
 def file_stem(path: str) -> str | None:
@@ -679,7 +706,8 @@ class _RubricBuilder:
             qualification=data.get("qualification", ""), source=data.get("source", ""),
             grading=cast(Any, grading), criteria=criteria, bands=bands, requirements=requirements,
             unit=data.get("unit", ""), notes=data.get("notes", ""),
-            practice_only=data.get("practice_only", False), path=self.doc.path,
+            practice_only=data.get("practice_only", False), critical=_tuple(data, "critical"),
+            path=self.doc.path,
         )  # fmt: skip
 
     def criteria(
@@ -761,7 +789,8 @@ class _RubricBuilder:
             code=code, text=c.get("text", ""), assess=assess, band=band, rule=rule,
             response=c.get("response"), portfolio=portfolio,
             feedback_achieved=feedback.get("achieved", ""), feedback_not_yet=feedback.get("not_yet", ""),
-            guidance=c.get("guidance", ""), where=path,
+            guidance=c.get("guidance", ""), tutor_confirms=c.get("tutor_confirms", False),
+            where=path,
         )  # fmt: skip
 
     def session_rule(
@@ -777,6 +806,14 @@ class _RubricBuilder:
                     at_key=True,
                 )
             return None
+        for key in ("outcomes", "tutor_confirms"):
+            if key in c and assess != "session":
+                self.report(
+                    "E052",
+                    (*path, key),
+                    f"'{key}' only applies to session criteria; {code} is assessed by {assess}",
+                    at_key=True,
+                )
         if r is None:
             if (*path, "rule") not in self.doc.broken:
                 self.report(
@@ -791,7 +828,7 @@ class _RubricBuilder:
             any=_tuple(r, "any"), all=_tuple(r, "all"), min=r.get("min", 1),
             distinct=r.get("distinct", 0), to=_tuple(r, "to"), after=_tuple(r, "after"),
             blocked_by=_tuple(r, "blocked_by"), ruled_out_by=_tuple(r, "ruled_out_by"),
-            weakened_by=_tuple(r, "weakened_by"),
+            weakened_by=_tuple(r, "weakened_by"), outcomes=_tuple(c, "outcomes"),
         )  # fmt: skip
         if not rule.any and not rule.all:
             self.report(
@@ -841,7 +878,7 @@ class _RubricBuilder:
         rule = PortfolioRule(
             distinct=p.get("distinct"), min=p.get("min", 1), of=p.get("of"),
             values=_tuple(p, "values"), behaviours=_tuple(p, "behaviours"),
-            criteria=_tuple(p, "criteria"),
+            criteria=_tuple(p, "criteria"), each_session=p.get("each_session", False),
         )  # fmt: skip
         if bool(rule.values) != bool(rule.of):
             missing = "of" if rule.values else "values"
@@ -851,7 +888,9 @@ class _RubricBuilder:
                 f"the portfolio rule of {code} needs both 'values' and 'of' (missing '{missing}')",
                 at_key=True,
             )
-        if not (rule.distinct or rule.values or rule.behaviours or rule.criteria):
+        if not (
+            rule.distinct or rule.values or rule.behaviours or rule.criteria or rule.each_session
+        ):
             self.report(
                 "E052",
                 (*path, "portfolio"),

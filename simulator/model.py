@@ -6,7 +6,7 @@ check can point at the exact line and column.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -56,6 +56,21 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class ShowsVariant:
+    """One variant of what a line shows; the first whose condition holds when it is said counts."""
+
+    shows: tuple[str, ...]
+    """Behaviour ids the line shows when this variant applies."""
+    condition: Condition | None
+    """When it applies; None for the default (last) variant."""
+    where: YamlPath
+    """Path of the variant in the document."""
+
+
+Quality = Literal["strong", "fair", "poor"]
+
+
+@dataclass(frozen=True)
 class Option:
     """Something the learner can say at a node."""
 
@@ -68,7 +83,15 @@ class Option:
     node: str
     """Id of the node this option belongs to."""
     shows: tuple[str, ...] = ()
-    """Behaviour ids this line shows."""
+    """Behaviour ids this line can show: the list written, or every variant's together."""
+    shows_variants: tuple[ShowsVariant, ...] = ()
+    """State-dependent ``shows`` (empty when the author wrote a plain list)."""
+    quality: Quality | None = None
+    """The author's judgement of the line here; a poor line's good behaviours never count."""
+    corrects: tuple[str, ...] = ()
+    """Critical errors made earlier that this line puts right."""
+    to: str | None = None
+    """Whom the line is said to, when not the node's speaker (``customer`` or a cast id)."""
     effects: tuple[Effect, ...] = ()
     """Variable changes, applied in order, ints clamped."""
     feedback: str = ""
@@ -81,6 +104,19 @@ class Option:
     """Taken automatically when nothing else is available; never offered otherwise."""
     where: YamlPath = ()
     """Path of the option in the document."""
+
+    def shows_when(self, holds: Callable[[Condition], bool]) -> tuple[str, ...]:
+        """Return what the line shows, given a test of conditions in the state it is said in."""
+        if not self.shows_variants:
+            return self.shows
+        for variant in self.shows_variants:
+            if variant.condition is None or holds(variant.condition):
+                return variant.shows
+        return ()
+
+    def addressee(self, speaker: str) -> str:
+        """Return whom the line is said to at a node with ``speaker``."""
+        return self.to if self.to is not None else speaker
 
 
 @dataclass(frozen=True)
@@ -305,13 +341,15 @@ class SessionRule:
     to: tuple[str, ...] = ()
     """Whom the learner must be speaking to: ``customer``, ``colleague`` or cast ids (empty: anyone)."""
     after: tuple[str, ...] = ()
-    """A line only qualifies once one of these has been shown, on it or before it."""
+    """A line only qualifies once every one of these has been shown on an earlier line."""
     blocked_by: tuple[str, ...] = ()
     """A line showing one of these cancels the evidence before it."""
     ruled_out_by: tuple[str, ...] = ()
     """A line showing one of these anywhere rules the criterion out for the session."""
     weakened_by: tuple[str, ...] = ()
     """Lines showing these are listed as concerns."""
+    outcomes: tuple[str, ...] = ()
+    """The session must end with one of these outcomes (empty: any, and unfinished counts)."""
 
     @property
     def behaviours(self) -> tuple[str, ...]:
@@ -335,6 +373,8 @@ class PortfolioRule:
     """Some session shows one of these behaviours."""
     criteria: tuple[str, ...] = ()
     """Only sessions that achieved these criteria count."""
+    each_session: bool = False
+    """Every session judged against the rubric must have the criterion (on each occasion)."""
 
 
 @dataclass(frozen=True)
@@ -361,6 +401,8 @@ class Criterion:
     """Feedback when not yet achieved."""
     guidance: str = ""
     """Notes for tutors on the mapping."""
+    tutor_confirms: bool = False
+    """A session is supporting evidence only: what would be achieved goes to the tutor."""
     where: YamlPath = ()
     """Path in the rubric document."""
 
@@ -403,6 +445,8 @@ class Rubric:
     """What a tutor must know."""
     practice_only: bool = False
     """The awarding body does not accept simulation as evidence: grades are practice only."""
+    critical: tuple[str, ...] = ()
+    """Serious errors: one shown and not put right rules out every grade for the session."""
     path: str = ""
     """The file it was loaded from."""
 

@@ -23,6 +23,10 @@ class CauseAssessment:
     """Indicators of a challenging customer the learner names."""
     notes: str = ""
     """Anything else the learner wrote."""
+    issue_words: str = ""
+    """What the issue is, in the learner's own words."""
+    challenge_words: str = ""
+    """What makes this customer challenging, in the learner's own words."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class LearnerResponses:
                 "characteristics": list(c.characteristics),
                 "indicators": list(c.indicators),
                 "notes": c.notes,
+                "issue_words": c.issue_words,
+                "challenge_words": c.challenge_words,
             }
         if self.review is not None:
             r = self.review
@@ -160,7 +166,11 @@ def _object(value: Any, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _cause(value: Any) -> CauseAssessment:
-    data = _object(value, "cause_assessment", ("issue", "characteristics", "indicators", "notes"))
+    data = _object(
+        value,
+        "cause_assessment",
+        ("issue", "characteristics", "indicators", "notes", "issue_words", "challenge_words"),
+    )
     issue = data.get("issue")
     if issue is not None and not isinstance(issue, str):
         raise ResponseError("cause_assessment.issue must be text")
@@ -169,6 +179,8 @@ def _cause(value: Any) -> CauseAssessment:
         characteristics=_strings(data, "characteristics", "cause_assessment"),
         indicators=_strings(data, "indicators", "cause_assessment"),
         notes=_text(data, "notes", "cause_assessment"),
+        issue_words=_text(data, "issue_words", "cause_assessment"),
+        challenge_words=_text(data, "challenge_words", "cause_assessment"),
     )
 
 

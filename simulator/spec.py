@@ -27,6 +27,8 @@ PROBLEM_SOURCES = (
     "resources_or_error",
 )
 OUTCOMES = ("resolved", "escalated", "unresolved", "customer_lost")
+QUALITIES = ("strong", "fair", "poor")
+"""The author's judgement of an option in its situation (``quality``)."""
 CHARACTERISTICS = (
     "gender", "age", "location", "language", "ethnicity", "internal", "external",
     "cultural", "religious", "specialist", "disability",
@@ -154,6 +156,19 @@ SAY = OneOf(
     "A line, or a list of variants whose last one has no `if`",
     (SAY_TEXT, ListOf("Variants, first match wins", VARIANT, min_items=1)),
 )
+SHOWS_VARIANT = Fields(
+    "One variant of what a line shows: the first whose `if` holds when it is said counts",
+    {
+        "if": Key(CONDITION),
+        "shows": Key(
+            ListOf(
+                "Behaviour ids this line shows when the variant applies",
+                Text(pattern=IDENTIFIER, pattern_hint="a behaviour id"),
+            ),
+            required=True,
+        ),
+    },
+)
 EFFECT_VALUE = OneOf(
     "An int variable: the number is added. A bool variable: the value is assigned.",
     (Integer(), Boolean()),
@@ -184,9 +199,33 @@ OPTION = Fields(
         "say": _text("The learner's line, as they would say it", required=True),
         "shows": Key(
             ListOf(
-                "Behaviour ids (rubrics/behaviours.yaml) this line shows",
+                "Behaviour ids (rubrics/behaviours.yaml) this line shows; or variants, each "
+                "`{if: ..., shows: [...]}`, the first whose `if` holds when the line is said "
+                "counting (the last has no `if`)",
+                OneOf(
+                    "A behaviour id, or a variant",
+                    (Text(pattern=IDENTIFIER, pattern_hint="a behaviour id"), SHOWS_VARIANT),
+                ),
+            )
+        ),
+        "quality": _text(
+            "The author's judgement of this line in this situation: strong, fair or poor. A "
+            "poor line's good behaviours never count as evidence; the recap names a stronger "
+            "line by it",
+            enum=QUALITIES,
+        ),
+        "corrects": Key(
+            ListOf(
+                "Critical errors (behaviour ids) made earlier that this line puts right with the "
+                "customer; a corrected error no longer rules out a grade but stays a concern",
                 Text(pattern=IDENTIFIER, pattern_hint="a behaviour id"),
             )
+        ),
+        "to": _text(
+            "Whom the line is said to, when that is not the node's speaker (`customer` or a cast "
+            "id): a call to the customer at a colleague's node",
+            pattern=ITEM_ID,
+            pattern_hint="customer or a cast id",
         ),
         "effects": Key(EFFECTS),
         "feedback": _text("Shown in practice mode after the choice: why it was strong or weak"),
@@ -416,6 +455,12 @@ PORTFOLIO_RULE = Fields(
         "values": Key(ListOf("Every one of these must occur", Text())),
         "behaviours": Key(BEHAVIOUR_LIST),
         "criteria": Key(ListOf("Only sessions achieving these criteria count", Text())),
+        "each_session": Key(
+            Boolean(
+                "The criterion must be shown on each occasion: every session judged against the "
+                "rubric must achieve it (or send it to the tutor)"
+            )
+        ),
     },
 )
 CRITERION = Fields(
@@ -435,6 +480,21 @@ CRITERION = Fields(
             )
         ),
         "guidance": _text("Notes for tutors on how the criterion is mapped"),
+        "outcomes": Key(
+            ListOf(
+                "Session criteria: achieved only in a session that ended with one of these "
+                "outcomes (an unfinished session cannot achieve it)",
+                Text(enum=OUTCOMES),
+                min_items=1,
+            )
+        ),
+        "tutor_confirms": Key(
+            Boolean(
+                "Session criteria: the session is supporting evidence only; when the rule finds "
+                "it the verdict is needs_tutor, never achieved (knowledge criteria such as "
+                "'Explain' or 'Describe')"
+            )
+        ),
     },
 )
 RUBRIC = Fields(
@@ -469,6 +529,14 @@ RUBRIC = Fields(
             )
         ),
         "notes": _text("What a tutor must know about using this rubric"),
+        "critical": Key(
+            ListOf(
+                "Critical behaviours (serious errors such as a data breach or a misstated right): "
+                "a session that shows one and does not put it right earns no grade, whatever "
+                "else it shows",
+                Text(pattern=IDENTIFIER, pattern_hint="a behaviour id"),
+            )
+        ),
         "practice_only": Key(
             Boolean(
                 "True when the awarding body does not accept simulation as evidence: grades are "

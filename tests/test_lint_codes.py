@@ -81,6 +81,10 @@ TABLE: list[tuple[str, str, int, int]] = [
     ("e040-dead-end", "E040", 27, 3),  # node `check:`
     ("e041-no-ending-reachable", "E041", 27, 3),  # node `hold:`
     ("e042-last-variant-conditional", "E042", 29, 9),  # the `if` of the last variant
+    ("e042-last-shows-variant-conditional", "E042", 32, 13),  # the `if` of the last shows variant
+    ("e043-shows-mixed", "E043", 30, 13),  # `empathy`, beside a variant
+    ("e024-unknown-addressee", "E024", 30, 13),  # `custmer` of `to:`
+    ("e023-corrects-not-a-mistake", "E023", 30, 20),  # `empathy` in `corrects:`
     ("w101-unreachable-node", "W101", 24, 3),  # node `aside:`
     ("w102-no-fallback", "W102", 18, 5),  # `options:` of opening
     ("w103-once-options-run-out", "W103", 18, 5),  # `options:` of opening

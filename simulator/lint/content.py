@@ -28,6 +28,16 @@ def check_variants(ctx: LintContext) -> Iterator[Problem]:
                 "and must have none, so that there is always something to say",
                 at_key=True,
             )  # fmt: skip
+        for option in node.options:
+            variants = option.shows_variants
+            if variants and variants[-1].condition is not None:
+                yield ctx.problem(
+                    "E042", (*variants[-1].where, "if"),
+                    f"the last 'shows' variant of option '{option.id}' has an 'if'; the last one "
+                    "is the default and must have none (write 'shows: []' for a line that then "
+                    "shows nothing)",
+                    at_key=True,
+                )  # fmt: skip
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -90,4 +100,18 @@ def check_unused_cast(ctx: LintContext) -> Iterator[Problem]:
             )
 
 
-CHECKS = (check_variants, check_unused_variables, check_todo, check_unused_cast)
+def check_quality(ctx: LintContext) -> Iterator[Problem]:
+    """W109: every option of a graded scenario is rated strong, fair or poor."""
+    if ctx.scenario.rubric is None:
+        return
+    for node in ctx.scenario.nodes.values():
+        for option in node.options:
+            if option.quality is None and not option.fallback:
+                yield ctx.problem(
+                    "W109", (*option.where, "id"),
+                    f"option '{option.id}' has no 'quality'; rate it strong, fair or poor for "
+                    "this situation (a poor line's good behaviours never count as evidence)",
+                )  # fmt: skip
+
+
+CHECKS = (check_variants, check_unused_variables, check_todo, check_unused_cast, check_quality)

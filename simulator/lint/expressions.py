@@ -29,6 +29,9 @@ def conditions(ctx: LintContext) -> Iterator[Condition]:
         for option in node.options:
             if option.condition is not None:
                 yield option.condition
+            for shown in option.shows_variants:
+                if shown.condition is not None:
+                    yield shown.condition
 
 
 def _broken_variable(ctx: LintContext, cond: Condition, offset: int) -> bool:

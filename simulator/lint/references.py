@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from simulator.errors import Problem, suggest
 from simulator.lint.context import LintContext
+from simulator.model import YamlPath
 from simulator.spec import NARRATOR
 
 
@@ -68,6 +69,18 @@ def check_speakers(ctx: LintContext) -> Iterator[Problem]:
             "E024", ("context", "organisation", "authority", "refer_to"),
             f"refer_to '{refer_to}' is not in cast{suggest(refer_to, ctx.scenario.cast)}",
         )  # fmt: skip
+    for node in ctx.scenario.nodes.values():
+        for option in node.options:
+            if (
+                option.to is not None
+                and option.to not in ctx.scenario.cast
+                and option.to not in written
+            ):
+                yield ctx.problem(
+                    "E024", (*option.where, "to"),
+                    f"option '{option.id}' is said to '{option.to}', who is not in cast"
+                    f"{suggest(option.to, ctx.scenario.cast)}",
+                )  # fmt: skip
 
 
 def check_behaviours(ctx: LintContext) -> Iterator[Problem]:
@@ -76,12 +89,28 @@ def check_behaviours(ctx: LintContext) -> Iterator[Problem]:
         return
     for node in ctx.scenario.nodes.values():
         for option in node.options:
-            for i, behaviour in enumerate(option.shows):
+            named: list[tuple[YamlPath, str]] = []
+            if option.shows_variants:
+                for variant in option.shows_variants:
+                    named += [
+                        ((*variant.where, "shows", i), b) for i, b in enumerate(variant.shows)
+                    ]
+            else:
+                named += [((*option.where, "shows", i), b) for i, b in enumerate(option.shows)]
+            named += [((*option.where, "corrects", i), b) for i, b in enumerate(option.corrects)]
+            for where, behaviour in named:
                 if behaviour not in ctx.behaviours:
                     yield ctx.problem(
-                        "E023", (*option.where, "shows", i),
+                        "E023", where,
                         f"unknown behaviour '{behaviour}' in option '{option.id}'"
                         f"{suggest(behaviour, ctx.behaviours)} (see rubrics/behaviours.yaml)",
+                    )  # fmt: skip
+                elif where[-2] == "corrects" and ctx.behaviours[behaviour].polarity != "negative":
+                    yield ctx.problem(
+                        "E023", where,
+                        f"option '{option.id}' corrects '{behaviour}', which is not a mistake; "
+                        "'corrects' names an earlier error the line puts right, such as "
+                        "misstate_rights",
                     )  # fmt: skip
 
 

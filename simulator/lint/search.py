@@ -120,7 +120,7 @@ def check_search(ctx: LintContext) -> Iterator[Problem]:
         parts = [] if rule is None else [
             f"{key} {', '.join(ids)}" for key, ids in (
                 ("to", rule.to), ("after", rule.after), ("blocked by", rule.blocked_by),
-                ("ruled out by", rule.ruled_out_by),
+                ("ruled out by", rule.ruled_out_by), ("ending", rule.outcomes),
             ) if ids
         ]  # fmt: skip
         if rule is not None and rule.min > 1:
@@ -132,6 +132,36 @@ def check_search(ctx: LintContext) -> Iterator[Problem]:
             "W120", ("rubric",),
             f"criterion {criterion.code} of rubric '{rubric.id}' can never be achieved here: "
             f"options show what it looks for, but no route meets its rule{demands}",
+            at_key=True,
+        )  # fmt: skip
+    yield from _check_strategies(ctx, rubric)
+
+
+def _check_strategies(ctx: LintContext, rubric: Rubric) -> Iterator[Problem]:
+    """W124: no mindless strategy earns a grade."""
+    from simulator.strategies import check_strategies
+
+    found = check_strategies(ctx.scenario, rubric)
+    top = found.grade_order[-1]
+    for played, what in (
+        (found.longest, "always choosing the longest reply"),
+        (found.courteous, "always choosing the most courteous reply"),
+    ):
+        if found.earns_band(played):
+            yield ctx.problem(
+                "W124", ("rubric",),
+                f"{what} earns {played.label} on rubric '{rubric.id}' (route: "
+                f"{','.join(played.route)}); make the wrong replies as long and warm as the "
+                "right ones",
+                at_key=True,
+            )  # fmt: skip
+    deviated = found.one_deviation
+    if deviated.grade == top and found.longest.grade != top:
+        yield ctx.problem(
+            "W124", ("rubric",),
+            f"the longest reply everywhere but choice {deviated.deviation} earns "
+            f"{deviated.label} on rubric '{rubric.id}' (route: {','.join(deviated.route)}); "
+            "the top band should need more than one departure from the longest replies",
             at_key=True,
         )  # fmt: skip
 

@@ -455,6 +455,8 @@ class SheetView:
 
 
 def _quality(score: int) -> str:
+    if score >= 100:  # rated by the author (see scoring.recap.strength)
+        return {300: "good", 200: "neutral"}.get(score, "poor")
     return "good" if score > 0 else "poor" if score < 0 else "neutral"
 
 

@@ -25,8 +25,18 @@ class RecapItem:
     """Ids of every option available at that point."""
 
 
+QUALITY_RANK = {"strong": 3, "fair": 2, "poor": 1}
+
+
 def strength(option: Option, behaviours: Mapping[str, Behaviour]) -> int:
-    """Score an option by what it shows: +1 per good practice, -2 per mistake."""
+    """Score an option: by the author's ``quality`` when rated, else by what it shows.
+
+    A rated option scores 100, 200 or 300 (poor, fair, strong), so the author's judgement always
+    outranks the count of behaviours; an unrated one scores +1 per good practice and -2 per
+    mistake it shows.
+    """
+    if option.quality is not None:
+        return 100 * QUALITY_RANK[option.quality]
     total = 0
     for b in option.shows:
         known = behaviours.get(b)

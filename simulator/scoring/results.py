@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Status = Literal["achieved", "not_yet", "not_covered", "needs_tutor"]
+# reasons: missing, too_few, order, speaker, blocked, ruled_out, outcome, unfinished, mismatch,
+# portfolio, tutor
 STATUSES: tuple[Status, ...] = ("achieved", "not_yet", "not_covered", "needs_tutor")
 
 
@@ -44,6 +46,50 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class CriticalError:
+    """A serious error the learner made (a rubric's critical behaviour), and its correction."""
+
+    behaviour: str
+    """The critical behaviour, e.g. ``misstate_rights``."""
+    evidence: Evidence
+    """The learner's line that showed it."""
+    corrected_by: Evidence | None = None
+    """The later line that put it right, if any: the error then no longer rules out a grade."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the error as JSON-ready data."""
+        return {
+            "behaviour": self.behaviour,
+            "line": self.evidence.to_dict(),
+            "corrected": self.corrected_by is not None,
+            "corrected_by": self.corrected_by.to_dict() if self.corrected_by else None,
+        }
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """Across a learner's sessions: how often a criterion was achieved, and in the latest."""
+
+    achieved: int
+    """Sessions that achieved it (a tutor's decision included; not a session ruled out)."""
+    of: int
+    """Sessions that could evidence it."""
+    latest: str | None
+    """Its status in the latest session that could evidence it."""
+    latest_session: str | None = None
+    """That session."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the figures as JSON-ready data."""
+        return {
+            "achieved": self.achieved,
+            "of": self.of,
+            "latest": self.latest,
+            "latest_session": self.latest_session,
+        }
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The judgement on one criterion."""
 
@@ -61,10 +107,14 @@ class Verdict:
     """Lines that weaken it, or the line that blocked it."""
     feedback: str = ""
     """The rubric's feedback for this verdict."""
+    decision: TutorDecision | None = None
+    """The tutor's decision, when one replaced the simulator's verdict."""
+    consistency: Consistency | None = None
+    """In a portfolio view: achieved in how many of the sessions that could show it."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the verdict as JSON-ready data."""
-        return {
+        out: dict[str, Any] = {
             "status": self.status,
             "reason": self.reason,
             "detail": self.detail,
@@ -72,6 +122,31 @@ class Verdict:
             "concerns": [e.to_dict() for e in self.concerns],
             "feedback": self.feedback,
         }
+        if self.decision is not None:
+            out["decision"] = self.decision.to_dict()
+        if self.consistency is not None:
+            out["consistency"] = self.consistency.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class TutorDecision:
+    """A tutor's decision on one criterion of one session (``roleplay confirm``)."""
+
+    code: str
+    """Criterion code."""
+    verdict: Literal["achieved", "not_yet"]
+    """What the tutor decided."""
+    by: str
+    """Who decided."""
+    at: str
+    """When (ISO 8601, UTC)."""
+    note: str = ""
+    """Why."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the decision as JSON-ready data."""
+        return {"verdict": self.verdict, "by": self.by, "at": self.at, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -92,6 +167,8 @@ class Grade:
     """Criteria a tutor still has to confirm (portfolio view)."""
     if_confirmed: str | None = None
     """The grade if every criterion awaiting a tutor is confirmed (portfolio view)."""
+    ruled_out_by: tuple[str, ...] = ()
+    """Critical errors not put right, which rule out every grade (session view)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the grade as JSON-ready data."""
@@ -103,6 +180,7 @@ class Grade:
             "ceiling": self.ceiling,
             "awaiting_tutor": list(self.awaiting_tutor),
             "if_confirmed": self.if_confirmed,
+            "ruled_out_by": list(self.ruled_out_by),
         }
 
 
@@ -146,11 +224,19 @@ class SessionResult:
     """The session grade over the session criteria."""
     facts: SessionFacts
     """What a portfolio reads."""
+    critical: tuple[CriticalError, ...] = ()
+    """Every critical error the learner made, corrected or not, in order."""
+
+    @property
+    def open_errors(self) -> tuple[CriticalError, ...]:
+        """The critical errors not put right: each rules out every grade."""
+        return tuple(e for e in self.critical if e.corrected_by is None)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as JSON-ready data (the shape ``roleplay run --json`` adds)."""
         return {
             "rubric": {"id": self.rubric, "version": self.rubric_version},
+            "critical_errors": [e.to_dict() for e in self.critical],
             "criteria": {code: v.to_dict() for code, v in self.criteria.items()},
             "grade": self.grade.value,
             "grade_detail": self.grade.to_dict(),

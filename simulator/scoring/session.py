@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
-from simulator.model import Criterion, Node, Option, Rubric, Scenario, SessionRule
+from simulator import expr
+from simulator.engine import EngineError, Session
+from simulator.model import Condition, Criterion, Node, Option, Rubric, Scenario, SessionRule
 from simulator.responses import LearnerResponses
-from simulator.scoring.results import Evidence, Grade, SessionFacts, SessionResult, Verdict
+from simulator.scoring.results import (
+    CriticalError,
+    Evidence,
+    Grade,
+    SessionFacts,
+    SessionResult,
+    Verdict,
+)
 
 CUSTOMER = "customer"
 COLLEAGUE = "colleague"
@@ -15,7 +25,7 @@ COLLEAGUE = "colleague"
 
 @dataclass(frozen=True)
 class Said:
-    """One line the learner chose, with whom it was said to."""
+    """One line the learner chose, with what it showed where it was said and to whom."""
 
     turn: int
     """1-based number of the choice."""
@@ -23,10 +33,26 @@ class Said:
     """Where it was said."""
     option: Option
     """What was chosen."""
+    shows: tuple[str, ...] = ()
+    """What the line showed in the state it was said in (its ``shows`` variant)."""
+    to: str = ""
+    """Whom it was said to: the option's ``to``, else the node's speaker."""
+
+    @property
+    def counts(self) -> tuple[str, ...]:
+        """The behaviours that count as evidence: none for a line the author rated poor."""
+        return () if self.option.quality == "poor" else self.shows
+
+
+def said(turn: int, node: Node, option: Option, shows: tuple[str, ...] | None = None) -> Said:
+    """Return the line as said at ``node`` (its default ``shows`` unless given)."""
+    if shows is None:
+        shows = option.shows_variants[-1].shows if option.shows_variants else option.shows
+    return Said(turn, node, option, shows, option.addressee(node.speaker))
 
 
 def addressee_matches(speaker: str, allowed: Sequence[str], scenario: Scenario) -> bool:
-    """Return True if a line said at a node with ``speaker`` was said to someone ``allowed``."""
+    """Return True if a line said to ``speaker`` was said to someone ``allowed``."""
     if not allowed:
         return True
     for who in allowed:
@@ -44,14 +70,16 @@ def _describe_to(allowed: Sequence[str]) -> str:
     return " or ".join(names.get(a, a) for a in allowed)
 
 
-def _evidence(said: Said, behaviour: str) -> Evidence:
-    return Evidence(
-        said.turn, said.node.id, said.option.id, said.option.say, behaviour, said.node.speaker
-    )
+def _evidence(line: Said, behaviour: str) -> Evidence:
+    return Evidence(line.turn, line.node.id, line.option.id, line.option.say, behaviour, line.to)
 
 
 def _label(behaviours: Sequence[str]) -> str:
     return ", ".join(b.replace("_", " ") for b in behaviours)
+
+
+def _outcome_label(outcomes: Sequence[str]) -> str:
+    return " or ".join(o.replace("_", " ") for o in outcomes)
 
 
 def coverable(rule: SessionRule, scenario: Scenario) -> list[Option]:
@@ -59,15 +87,15 @@ def coverable(rule: SessionRule, scenario: Scenario) -> list[Option]:
 
     The criterion is coverable when these options can together satisfy the rule's ``all``,
     ``any`` and ``distinct`` demands. Fallback options are left out: the engine takes them by
-    itself, so they are never evidence.
+    itself, so they are never evidence; so are options the author rated poor.
     """
     found = []
     offered: set[str] = set()
     for node in scenario.nodes.values():
-        if not addressee_matches(node.speaker, rule.to, scenario):
-            continue
         for option in node.options:
-            if option.fallback:  # taken automatically, never by the learner: never evidence
+            if option.fallback or option.quality == "poor":
+                continue
+            if not addressee_matches(option.addressee(node.speaker), rule.to, scenario):
                 continue
             hits = set(option.shows) & set(rule.behaviours)
             if hits:
@@ -80,15 +108,16 @@ def coverable(rule: SessionRule, scenario: Scenario) -> list[Option]:
     return found
 
 
-def judge_rule(criterion: Criterion, lines: Sequence[Said], scenario: Scenario) -> Verdict:
-    """K01: judge a session criterion from the learner's lines."""
+def judge_rule(
+    criterion: Criterion, lines: Sequence[Said], scenario: Scenario, outcome: str | None = None
+) -> Verdict:
+    """K01: judge a session criterion from the learner's lines (and how the session ended)."""
     rule = criterion.rule
     assert rule is not None, "session criteria always have a rule (the loader checks)"
     code = criterion.code
     wanted = set(rule.behaviours)
-    concerns = tuple(
-        _evidence(s, b) for s in lines for b in s.option.shows if b in rule.weakened_by
-    )
+    worrying = set(rule.weakened_by) | set(rule.blocked_by) | set(rule.ruled_out_by)
+    concerns = tuple(_evidence(s, b) for s in lines for b in s.shows if b in worrying)
 
     def verdict(
         status: str, reason: str | None, detail: str, **kw: tuple[Evidence, ...]
@@ -96,7 +125,11 @@ def judge_rule(criterion: Criterion, lines: Sequence[Said], scenario: Scenario) 
         feedback = (
             criterion.feedback_achieved if status == "achieved" else criterion.feedback_not_yet
         )
+        kw.setdefault("concerns", concerns)
         return Verdict(code, status, reason, detail, feedback=feedback, **kw)  # type: ignore[arg-type]
+
+    def cite(qualifying: Sequence[Said]) -> tuple[Evidence, ...]:
+        return tuple(_evidence(s, b) for s in qualifying for b in s.counts if b in wanted)
 
     if not coverable(rule, scenario):
         return verdict(
@@ -104,86 +137,81 @@ def judge_rule(criterion: Criterion, lines: Sequence[Said], scenario: Scenario) 
             "not_covered",
             f"this scenario has no option that shows {_label(rule.behaviours)}"
             + (f" to {_describe_to(rule.to)}" if rule.to else ""),
+            concerns=(),
         )
-    ruling_out = [s for s in lines if set(rule.ruled_out_by) & set(s.option.shows)]
+    ruling_out = [s for s in lines if set(rule.ruled_out_by) & set(s.shows)]
     if ruling_out:
         first = ruling_out[0]
-        ruled = tuple(_evidence(first, b) for b in first.option.shows if b in rule.ruled_out_by)
+        ruled = [b for b in first.shows if b in rule.ruled_out_by]
         return verdict(
             "not_yet",
             "ruled_out",
-            f"turn {first.turn} ({_label([e.behaviour for e in ruled])}) rules it out for this "
-            "session, whatever came after",
-            evidence=tuple(_evidence(s, b) for s in lines for b in s.option.shows if b in wanted),
-            concerns=ruled,
+            f"turn {first.turn} ({_label(ruled)}) rules it out for this session, whatever came "
+            "after",
+            evidence=cite(lines),
         )
-    shown = [s for s in lines if wanted & set(s.option.shows)]
+    shown = [s for s in lines if wanted & set(s.counts)]
     if not shown:
         return verdict("not_yet", "missing", f"no line showed {_label(rule.behaviours)}")
-    to_ok = [s for s in shown if addressee_matches(s.node.speaker, rule.to, scenario)]
+    to_ok = [s for s in shown if addressee_matches(s.to, rule.to, scenario)]
     if not to_ok:
         return verdict(
             "not_yet",
             "speaker",
-            f"you showed {_label(sorted(wanted & set(shown[0].option.shows)))}, but not to "
+            f"you showed {_label(sorted(wanted & set(shown[0].counts)))}, but not to "
             f"{_describe_to(rule.to)}",
-            evidence=tuple(_evidence(s, b) for s in shown for b in s.option.shows if b in wanted),
+            evidence=cite(shown),
         )
     if rule.after:
-        first_after = next(
-            (i for i, s in enumerate(lines) if set(rule.after) & set(s.option.shows)), None
-        )
-        ordered = [
-            s for s in to_ok if first_after is not None and s.turn >= lines[first_after].turn
-        ]
+        # a line qualifies once every `after` behaviour was shown on an earlier line
+        seen: set[str] = set()
+        ready_from: int | None = None
+        for s in lines:
+            if ready_from is None and set(rule.after) <= seen:
+                ready_from = s.turn
+            seen |= set(s.counts)
+        ordered = [s for s in to_ok if ready_from is not None and s.turn >= ready_from]
         if not ordered:
+            never = [b for b in rule.after if b not in seen]
             return verdict(
                 "not_yet",
                 "order",
-                f"{_label(sorted(wanted))} only counts after {_label(rule.after)}"
-                + ("" if first_after is not None else ", which this session never showed"),
-                evidence=tuple(
-                    _evidence(s, b) for s in to_ok for b in s.option.shows if b in wanted
+                f"{_label(sorted(wanted))} only counts on a line after {_label(rule.after)}"
+                + (
+                    f", and this session never showed {_label(never)}"
+                    if never
+                    else ", never on the same line or before"
                 ),
+                evidence=cite(to_ok),
             )
         to_ok = ordered
-    blockers = [s for s in lines if set(rule.blocked_by) & set(s.option.shows)]
+    blockers = [s for s in lines if set(rule.blocked_by) & set(s.shows)]
     if blockers:
         last = blockers[-1]
         surviving = [s for s in to_ok if s.turn > last.turn]
         if not surviving:
-            blocking = tuple(_evidence(last, b) for b in last.option.shows if b in rule.blocked_by)
+            blocking = [b for b in last.shows if b in rule.blocked_by]
             itself = any(s.turn == last.turn for s in to_ok)
             return verdict(
                 "not_yet",
                 "blocked",
-                f"turn {last.turn} showed {_label([e.behaviour for e in blocking])}, which "
+                f"turn {last.turn} showed {_label(blocking)}, which "
                 + ("cancels that line's own evidence" if itself else "undid the evidence before it")
                 + ", and it was not shown again afterwards",
-                evidence=tuple(
-                    _evidence(s, b) for s in to_ok for b in s.option.shows if b in wanted
-                ),
-                concerns=blocking,
+                evidence=cite(to_ok),
             )
         to_ok = surviving
-    cited = tuple(_evidence(s, b) for s in to_ok for b in s.option.shows if b in wanted)
+    cited = cite(to_ok)
     shown_ids = {e.behaviour for e in cited}
     if rule.all and not set(rule.all) <= shown_ids:
         missing = [b for b in rule.all if b not in shown_ids]
-        return verdict(
-            "not_yet",
-            "missing",
-            f"still to show: {_label(missing)}",
-            evidence=cited,
-            concerns=concerns,
-        )
+        return verdict("not_yet", "missing", f"still to show: {_label(missing)}", evidence=cited)
     if len(to_ok) < rule.min:
         return verdict(
             "not_yet",
             "too_few",
             f"{len(to_ok)} qualifying line(s); at least {rule.min} needed",
             evidence=cited,
-            concerns=concerns,
         )
     if rule.distinct and len(shown_ids) < rule.distinct:
         return verdict(
@@ -192,18 +220,63 @@ def judge_rule(criterion: Criterion, lines: Sequence[Said], scenario: Scenario) 
             f"{len(shown_ids)} different technique(s) shown ({_label(sorted(shown_ids))}); at least "
             f"{rule.distinct} needed",
             evidence=cited,
-            concerns=concerns,
+        )
+    if rule.outcomes and outcome not in rule.outcomes:
+        return verdict(
+            "not_yet",
+            "outcome" if outcome is not None else "unfinished",
+            (
+                f"the conversation ended {outcome.replace('_', ' ')}; this needs it to end "
+                f"{_outcome_label(rule.outcomes)}"
+                if outcome is not None
+                else f"the conversation has not ended; this needs it to end "
+                f"{_outcome_label(rule.outcomes)}"
+            ),
+            evidence=cited,
         )
     detail = f"shown in {len(to_ok)} line(s)"
     if concerns:
-        detail += f", though {len(concerns)} line(s) weakened it"
-    return verdict("achieved", None, detail, evidence=cited, concerns=concerns)
+        detail += f", with {len(concerns)} concern(s)"
+    if criterion.tutor_confirms:
+        return Verdict(
+            code, "needs_tutor", "tutor",
+            f"supporting evidence in {len(to_ok)} line(s); your tutor judges this criterion",
+            cited, concerns, criterion.feedback_achieved,
+        )  # fmt: skip
+    return verdict("achieved", None, detail, evidence=cited)
+
+
+def critical_errors(rubric: Rubric, lines: Sequence[Said]) -> tuple[CriticalError, ...]:
+    """K07: every critical error the learner's lines showed, and the later line that corrected it.
+
+    A line showing a critical behaviour opens an error; a later line whose ``corrects`` names that
+    behaviour closes every open error of it. An error made again after a correction is open
+    again.
+    """
+    found: list[CriticalError] = []
+    critical = set(rubric.critical)
+    for line in lines:
+        for behaviour in line.option.corrects:
+            for i, error in enumerate(found):
+                if error.behaviour == behaviour and error.corrected_by is None:
+                    found[i] = replace(error, corrected_by=_evidence(line, behaviour))
+        for behaviour in line.shows:
+            if behaviour in critical:
+                found.append(CriticalError(behaviour, _evidence(line, behaviour)))
+    return tuple(found)
 
 
 def judge_cause_assessment(
     criterion: Criterion, responses: LearnerResponses, scenario: Scenario
 ) -> Verdict:
-    """K02: the learner named the issue and what makes this customer challenging."""
+    """K02: the learner's own assessment of the issue and what makes this customer challenging.
+
+    The picks must name the issue rightly and at least one of this customer's *indicators*
+    (characteristics such as "external" describe a customer, they are not what makes one
+    challenging); wrong picks may not outnumber right ones; and the learner must have written,
+    in their own words, what the issue is and what makes the customer challenging. Then the
+    written assessment goes to the tutor, who confirms it.
+    """
     code = criterion.code
     c = responses.cause_assessment
     if c is None:
@@ -213,21 +286,38 @@ def judge_cause_assessment(
     problems = []
     if c.issue != ctx.issue:
         named = (c.issue or "nothing").replace("_", " ")
-        problems.append(f"the issue is {ctx.issue.replace('_', ' ')}, not {named}")
+        problems.append(f"the issue is not {named}")
     actual = set(ctx.customer.indicators) | set(ctx.customer.characteristics)
     named_traits = set(c.indicators) | set(c.characteristics)
     right = sorted(named_traits & actual)
-    if not right:
+    wrong = sorted(named_traits - actual)
+    if not set(c.indicators) & set(ctx.customer.indicators):
         problems.append(
-            "none of the characteristics or indicators named is this customer's "
-            f"({_label(sorted(actual))})"
+            "none of the indicators named (angry, confused, ...) is this customer's; a "
+            "characteristic such as external or age alone is not what makes them challenging"
         )
+    if len(wrong) > len(right):
+        problems.append(
+            f"more of what you picked is wrong ({len(wrong)}) than right ({len(right)}): pick "
+            "only what you can see in this customer"
+        )
+    unwritten = [
+        part
+        for part, text in (
+            ("what the issue is", c.issue_words),
+            ("what makes this customer challenging", c.challenge_words),
+        )
+        if not text.strip()
+    ]
+    if unwritten:
+        problems.append(f"still to write in your own words: {' and '.join(unwritten)}")
     if problems:
         return Verdict(code, "not_yet", "mismatch", "; ".join(problems),
                        feedback=criterion.feedback_not_yet)  # fmt: skip
     return Verdict(
-        code, "achieved", None,
-        f"named the issue ({ctx.issue.replace('_', ' ')}) and {_label(right)}",
+        code, "needs_tutor", "tutor",
+        f"named the issue and {_label(right)}, and wrote an assessment; your tutor reads it "
+        "and confirms it",
         feedback=criterion.feedback_achieved,
     )  # fmt: skip
 
@@ -263,11 +353,15 @@ def judge_learning_plan(criterion: Criterion, responses: LearnerResponses) -> Ve
 
 
 def judge(
-    criterion: Criterion, lines: Sequence[Said], responses: LearnerResponses, scenario: Scenario
+    criterion: Criterion,
+    lines: Sequence[Said],
+    responses: LearnerResponses,
+    scenario: Scenario,
+    outcome: str | None = None,
 ) -> Verdict:
     """Judge one criterion in one session, by its rule kind."""
     if criterion.assess == "session":
-        return judge_rule(criterion, lines, scenario)
+        return judge_rule(criterion, lines, scenario, outcome)
     if criterion.assess == "learner_response":
         by_response: dict[str | None, Callable[[], Verdict]] = {
             "cause_assessment": lambda: judge_cause_assessment(criterion, responses, scenario),
@@ -284,18 +378,44 @@ def judge(
     )  # fmt: skip
 
 
-def session_grade(rubric: Rubric, verdicts: dict[str, Verdict]) -> Grade:
-    """Grade a session over its session criteria only; never claim what it could not show."""
+IN_PROGRESS = "in_progress"
+"""The grade of a session that has not ended: none yet."""
+
+
+def session_grade(
+    rubric: Rubric,
+    verdicts: dict[str, Verdict],
+    errors: Sequence[CriticalError] = (),
+    finished: bool = True,
+) -> Grade:
+    """Grade a session over its session criteria only; never claim what it could not show.
+
+    An unfinished session has no grade (``in_progress``). A critical error that was not put
+    right rules out every grade, whatever the criteria show.
+    """
     session = rubric.session_criteria
     over = tuple(c.code for c in session)
     not_covered = tuple(c.code for c in session if verdicts[c.code].status == "not_covered")
     achieved = {c.code for c in session if verdicts[c.code].status == "achieved"}
     coverable_codes = {c.code for c in session} - set(not_covered)
-    value, ceiling = (
-        grade_for(rubric, session, achieved),
-        grade_for(rubric, session, coverable_codes),
+    ceiling = grade_for(rubric, session, coverable_codes)
+    awaiting = tuple(c.code for c in session if verdicts[c.code].status == "needs_tutor")
+    open_errors = tuple(dict.fromkeys(e.behaviour for e in errors if e.corrected_by is None))
+    if not finished:
+        value = IN_PROGRESS
+    elif open_errors:
+        value = "not_yet"
+    else:
+        value = grade_for(rubric, session, achieved)
+    confirmed = (
+        grade_for(rubric, session, achieved | set(awaiting))
+        if awaiting and value == grade_for(rubric, session, achieved)
+        else None
     )
-    return Grade(value, grade_label(rubric, value), over, not_covered, ceiling)
+    return Grade(
+        value, grade_label(rubric, value), over, not_covered, ceiling, awaiting_tutor=awaiting,
+        if_confirmed=confirmed, ruled_out_by=open_errors,
+    )  # fmt: skip
 
 
 def grade_for(rubric: Rubric, criteria: Sequence[Criterion], achieved: set[str]) -> str:
@@ -320,20 +440,44 @@ def grade_label(rubric: Rubric, value: str) -> str:
     """Return the display label of a grade value (marked as practice for practice-only rubrics)."""
     label = next((band.label for band in rubric.bands if band.id == value), None)
     if label is None:
-        label = {"not_yet": "Not yet", "competent": "Competent", "pass": "Pass"}.get(value, value)
-    if rubric.practice_only and value != "not_yet":
+        label = {
+            "not_yet": "Not yet", "competent": "Competent", "pass": "Pass",
+            IN_PROGRESS: "In progress",
+        }.get(value, value)  # fmt: skip
+    if rubric.practice_only and value not in ("not_yet", IN_PROGRESS):
         label += " (practice only: simulation is not evidence for this unit)"
     return label
 
 
+def _holds(session: Session, condition: Condition) -> bool:
+    return bool(expr.evaluate(condition.expr, session))
+
+
 def learner_lines(scenario: Scenario, steps: Sequence[tuple[str, str, bool]]) -> list[Said]:
-    """Return the learner's own choices from (node, option, auto) steps; automatic ones excluded."""
+    """Return the learner's own choices from (node, option, auto) steps; automatic ones excluded.
+
+    The choices are replayed through the engine so that each line's ``shows`` variant is the one
+    that held when it was said. Steps the engine cannot replay (a scenario changed since) keep
+    their default ``shows``.
+    """
     out = []
+    session: Session | None = Session.start(scenario)
     for turn, (node_id, option_id, auto) in enumerate(steps, 1):
         option = scenario.option(option_id)
-        if auto or option is None or node_id not in scenario.nodes:
+        if option is None or node_id not in scenario.nodes:
+            session = None
             continue
-        out.append(Said(turn, scenario.nodes[node_id], option))
+        node = scenario.nodes[node_id]
+        shows = None
+        if session is not None and not auto and session.node_id == node_id:
+            shows = option.shows_when(partial(_holds, session))
+        if not auto:
+            out.append(said(turn, node, option, shows))
+            if session is not None:
+                try:
+                    session.choose(option_id)
+                except EngineError:
+                    session = None
     return out
 
 
@@ -349,13 +493,15 @@ def score_session(
     """Judge a finished or partial session against a rubric."""
     lines = learner_lines(scenario, steps)
     answers = responses or LearnerResponses()
-    verdicts = {c.code: judge(c, lines, answers, scenario) for c in rubric.criteria}
-    shown = tuple(dict.fromkeys(b for s in lines for b in s.option.shows))
+    verdicts = {c.code: judge(c, lines, answers, scenario, outcome) for c in rubric.criteria}
+    errors = critical_errors(rubric, lines)
+    shown = tuple(dict.fromkeys(b for s in lines for b in s.counts))
     ctx = scenario.context
     facts = SessionFacts(
         session_id or scenario.id, scenario.id, ctx.issue, ctx.problem_source, ctx.channel, shown
     )
+    finished = outcome is not None
     return SessionResult(
-        rubric.id, rubric.version, scenario.id, scenario.version, outcome is not None, outcome,
-        verdicts, session_grade(rubric, verdicts), facts,
+        rubric.id, rubric.version, scenario.id, scenario.version, finished, outcome,
+        verdicts, session_grade(rubric, verdicts, errors, finished), facts, errors,
     )  # fmt: skip
