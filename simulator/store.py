@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from simulator.decisions import TutorDecision
 from simulator.responses import LearnerResponses
 
 if TYPE_CHECKING:  # only for annotations: the start screen opens the store before the engine loads
@@ -34,6 +35,8 @@ PREFS_FILE = "prefs.json"
 PREFS_WHO = ("name", "learner_ref", "group")
 """The settings in the prefs file that say who a learner is."""
 MODES = ("practice", "assessment", "headless")
+DECISION_VERDICTS = ("achieved", "not_yet")
+"""What a tutor may decide on a criterion."""
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -94,6 +97,18 @@ MIGRATIONS: tuple[str, ...] = (
         data TEXT NOT NULL,
         at TEXT NOT NULL,
         PRIMARY KEY (session_id, rubric_id)
+    );
+    """,
+    # 2: a tutor's decisions on criteria (roleplay confirm)
+    """
+    CREATE TABLE decisions (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        PRIMARY KEY (session_id, code)
     );
     """,
 )
@@ -203,6 +218,8 @@ class SessionRecord:
     """The stored scored result (SessionResult.to_dict form), if any."""
     grade: str | None = None
     """The stored session grade, if scored."""
+    decisions: tuple[TutorDecision, ...] = ()
+    """The tutor's decisions on this session's criteria (``roleplay confirm``)."""
 
     @property
     def choices(self) -> list[str]:
@@ -478,6 +495,32 @@ class Store:
                 ),
             )  # fmt: skip
 
+    def record_decision(
+        self, session_id: int, code: str, verdict: str, by: str, note: str = ""
+    ) -> TutorDecision:
+        """Record (replace) a tutor's decision on one criterion of a session."""
+        if verdict not in DECISION_VERDICTS:
+            raise StoreError(f"a decision is one of {', '.join(DECISION_VERDICTS)}, not {verdict}")
+        decision = TutorDecision(code, cast(Any, verdict), by, _now(), note)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO decisions (session_id, code, verdict, decided_by, note, at) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT (session_id, code) DO UPDATE SET "
+                "verdict = excluded.verdict, decided_by = excluded.decided_by, "
+                "note = excluded.note, at = excluded.at",
+                (session_id, code, verdict, by, note, decision.at),
+            )
+        return decision
+
+    def decisions(self, session_id: int) -> tuple[TutorDecision, ...]:
+        """Return the tutor's decisions on a session, by criterion code."""
+        return tuple(
+            TutorDecision(r["code"], r["verdict"], r["decided_by"], r["at"], r["note"])
+            for r in self.db.execute(
+                "SELECT * FROM decisions WHERE session_id = ? ORDER BY code", (session_id,)
+            )
+        )
+
     def session(self, session_id: int) -> SessionRecord | None:
         """Return a stored session with its turns, notes, responses and result."""
         row = self.db.execute(
@@ -526,6 +569,7 @@ class Store:
         turns: tuple[TurnRecord, ...] = ()
         notes: tuple[tuple[str, str], ...] = ()
         responses = LearnerResponses()
+        decisions = self.decisions(sid)
         if with_details:
             turns = tuple(
                 TurnRecord(
@@ -561,7 +605,7 @@ class Store:
             row["rubric_version"], row["mode"], row["started"], row["ended"], row["outcome"],
             row["state"], turns, notes, responses,
             None if result_row is None else json.loads(result_row["data"]),
-            None if result_row is None else result_row["grade"],
+            None if result_row is None else result_row["grade"], decisions,
         )  # fmt: skip
 
     def export_learner(self, who: str) -> dict[str, Any]:
@@ -684,6 +728,11 @@ class Store:
                 for kind, value in s["responses"].items()
             ],
         )
+        db.executemany(
+            "INSERT INTO decisions (session_id, code, verdict, decided_by, note, at) "
+            "VALUES (?,?,?,?,?,?)",
+            [(sid, d["code"], d["verdict"], d["by"], d["note"], d["at"]) for d in s["decisions"]],
+        )
         result = s["result"]
         if result is not None:
             db.execute(
@@ -742,6 +791,7 @@ def session_to_dict(record: SessionRecord) -> dict[str, Any]:
         "responses": record.responses.to_dict(),
         "result": record.result,
         "grade": record.grade,
+        "decisions": [{"code": d.code, **d.to_dict()} for d in record.decisions],
     }
 
 
@@ -882,9 +932,21 @@ def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[d
                 need(rubric, "id", _TEXT, False, f"{at}.result.rubric")
                 need(rubric, "version", _INT, False, f"{at}.result.rubric")
                 need(result, "grade", _TEXT, False, f"{at}.result")
+            decisions = []
+            for k, raw in enumerate(items(session.get("decisions", []), f"{at}.decisions")):
+                d = mapping(raw, f"{at}.decisions[{k}]")
+                where = f"{at}.decisions[{k}]"
+                decision = {
+                    key: need(d, key, _TEXT, False, where)
+                    for key in ("code", "verdict", "by", "at")
+                }
+                decision["note"] = need(d, "note", _TEXT, False, where) if "note" in d else ""
+                if decision["verdict"] not in DECISION_VERDICTS:
+                    raise fail(f"{where}.verdict", f"must be one of {', '.join(DECISION_VERDICTS)}")
+                decisions.append(decision)
             sessions.append(
                 {**checked, "turns": turns, "notes": notes, "responses": responses,
-                 "result": result}
+                 "result": result, "decisions": decisions}
             )  # fmt: skip
         out.append((who, sessions))
     return out

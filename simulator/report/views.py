@@ -25,6 +25,7 @@ from simulator.scoring import (
     PortfolioResult,
     SessionResult,
     Verdict,
+    apply_decisions,
     combine,
     coverable,
     recap,
@@ -149,7 +150,7 @@ def rescore(
     """Judge a stored session against a rubric; None when its scenario version is not available."""
     if scenario is None or scenario.version != record.scenario_version:
         return None
-    return score_session(
+    result = score_session(
         rubric,
         scenario,
         record.steps(),
@@ -157,6 +158,7 @@ def rescore(
         outcome=record.outcome,
         session_id=f"session {record.id}",
     )
+    return apply_decisions(rubric, result, record.decisions)
 
 
 def _version_problem(record: SessionRecord, scenario: Scenario | None) -> str | None:

@@ -13,6 +13,8 @@ from simulator.responses import (
 from simulator.scoring.portfolio import combine
 from simulator.scoring.recap import RecapItem, recap, strength
 from simulator.scoring.results import (
+    Consistency,
+    CriticalError,
     Evidence,
     Grade,
     PortfolioResult,
@@ -20,10 +22,12 @@ from simulator.scoring.results import (
     SessionResult,
     Verdict,
 )
-from simulator.scoring.session import coverable, score_session
+from simulator.scoring.session import apply_decisions, coverable, score_session
 
 __all__ = [
     "CauseAssessment",
+    "Consistency",
+    "CriticalError",
     "Evidence",
     "Grade",
     "LearnerResponses",
@@ -35,6 +39,7 @@ __all__ = [
     "SessionFacts",
     "SessionResult",
     "Verdict",
+    "apply_decisions",
     "combine",
     "coverable",
     "recap",

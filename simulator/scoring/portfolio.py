@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from simulator.model import Criterion, PortfolioRule, Rubric
-from simulator.scoring.results import Evidence, Grade, PortfolioResult, SessionResult, Verdict
+from simulator.scoring.results import (
+    Consistency,
+    Evidence,
+    Grade,
+    PortfolioResult,
+    SessionResult,
+    Verdict,
+)
 from simulator.scoring.session import grade_for, grade_label
 
 _RANK = {"achieved": 3, "needs_tutor": 2, "not_yet": 1, "not_covered": 0}
@@ -62,8 +70,18 @@ def judge_portfolio_rule(
         gaps.append(
             f"no session yet shows {', '.join(b.replace('_', ' ') for b in rule.behaviours)}"
         )
-    if not (rule.distinct or rule.values or rule.behaviours) and len(counted) < rule.min:
+    if (
+        not (rule.distinct or rule.values or rule.behaviours or rule.each_session)
+        and len(counted) < rule.min
+    ):
         gaps.append(f"{len(counted)} qualifying session(s); {rule.min} needed")
+    if rule.each_session:
+        short = [r.facts.session for r in results if r not in counted]
+        if short:
+            gaps.append(
+                f"needed on each occasion, and still to do for {len(short)} of "
+                f"{len(results)} session(s): {', '.join(short)}"
+            )
     if gaps:
         return Verdict(criterion.code, "not_yet", "portfolio", "; ".join(gaps),
                        feedback=criterion.feedback_not_yet)  # fmt: skip
@@ -78,9 +96,16 @@ def judge_portfolio_rule(
 
 
 def _best_session_verdict(criterion: Criterion, results: Sequence[SessionResult]) -> Verdict:
+    """The best verdict of the sessions; one ruled out by a critical error is never evidence."""
     best: tuple[SessionResult, Verdict] | None = None
     for r in results:
         v = r.criteria.get(criterion.code)
+        if v is not None and _ruled_out(r, criterion) and v.status == "achieved":
+            v = Verdict(
+                v.code, "not_yet", "ruled_out",
+                "achieved, but the session had a critical error that was not put right",
+                v.evidence, v.concerns, criterion.feedback_not_yet,
+            )  # fmt: skip
         if v is not None and (best is None or _RANK[v.status] > _RANK[best[1].status]):
             best = (r, v)
     if best is None:
@@ -93,8 +118,39 @@ def _best_session_verdict(criterion: Criterion, results: Sequence[SessionResult]
                        feedback=criterion.feedback_not_yet)  # fmt: skip
     return Verdict(
         v.code, v.status, v.reason, f"{result.facts.session}: {v.detail}",
-        _tagged(result, v.evidence), _tagged(result, v.concerns), v.feedback,
+        _tagged(result, v.evidence), _tagged(result, v.concerns), v.feedback, v.decision,
     )  # fmt: skip
+
+
+def _ruled_out(result: SessionResult, criterion: Criterion) -> bool:
+    """A conversation criterion of a session whose critical error was never put right."""
+    return criterion.assess == "session" and bool(result.open_errors)
+
+
+def consistency(criterion: Criterion, results: Sequence[SessionResult]) -> Consistency:
+    """How many of the sessions that could show a criterion achieved it, and the latest's status.
+
+    Sessions are in the order they were played. A session whose scenario cannot show the
+    criterion does not count; an achievement in a session ruled out by a critical error does not
+    count as achieved (its status reads ``not_yet``).
+    """
+    could = [
+        r
+        for r in results
+        if criterion.code in r.criteria and r.criteria[criterion.code].status != "not_covered"
+    ]
+    achieved = [
+        r
+        for r in could
+        if r.criteria[criterion.code].status == "achieved" and not _ruled_out(r, criterion)
+    ]
+    latest = could[-1] if could else None
+    status: str | None = None
+    if latest is not None:
+        status = latest.criteria[criterion.code].status
+        if status == "achieved" and _ruled_out(latest, criterion):
+            status = "not_yet"
+    return Consistency(len(achieved), len(could), status, latest.facts.session if latest else None)
 
 
 def combine(rubric: Rubric, results: Sequence[SessionResult]) -> PortfolioResult:
@@ -116,6 +172,8 @@ def combine(rubric: Rubric, results: Sequence[SessionResult]) -> PortfolioResult
             if verdict is None or across.status != "achieved":
                 verdict = across
         assert verdict is not None
+        if criterion.assess in ("session", "learner_response"):
+            verdict = replace(verdict, consistency=consistency(criterion, mine))
         criteria[criterion.code] = verdict
     requirements = {
         c.code: judge_portfolio_rule(c, c.portfolio, mine)
@@ -140,7 +198,10 @@ def combine(rubric: Rubric, results: Sequence[SessionResult]) -> PortfolioResult
         for code, v in (criteria | requirements).items()
         if v.status in ("not_yet", "not_covered")
     )
+    errors = tuple((r.facts.session, e) for r in mine for e in r.critical)
     return PortfolioResult(
         rubric.id, rubric.version, tuple(r.facts.session for r in mine), criteria, requirements,
-        grade, missing,
+        grade, missing, errors,
+        tuple(r.facts.session for r in mine if r.open_errors),
+        tuple((r.facts.session, r.grade.value) for r in mine),
     )  # fmt: skip

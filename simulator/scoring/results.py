@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from simulator.decisions import TutorDecision
+
 Status = Literal["achieved", "not_yet", "not_covered", "needs_tutor"]
 # reasons: missing, too_few, order, speaker, blocked, ruled_out, outcome, unfinished, mismatch,
 # portfolio, tutor
@@ -130,26 +132,6 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class TutorDecision:
-    """A tutor's decision on one criterion of one session (``roleplay confirm``)."""
-
-    code: str
-    """Criterion code."""
-    verdict: Literal["achieved", "not_yet"]
-    """What the tutor decided."""
-    by: str
-    """Who decided."""
-    at: str
-    """When (ISO 8601, UTC)."""
-    note: str = ""
-    """Why."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the decision as JSON-ready data."""
-        return {"verdict": self.verdict, "by": self.by, "at": self.at, "note": self.note}
-
-
-@dataclass(frozen=True)
 class Grade:
     """A grade and what it is over."""
 
@@ -261,12 +243,23 @@ class PortfolioResult:
     """The unit grade."""
     missing: tuple[str, ...] = field(default_factory=tuple)
     """Codes of criteria and requirements not yet achieved (needs_tutor excluded)."""
+    critical: tuple[tuple[str, CriticalError], ...] = ()
+    """(session, error) for every critical error, corrected or not, in session order."""
+    critical_sessions: tuple[str, ...] = ()
+    """Sessions with a critical error that was not put right (no grade, no evidence)."""
+    session_grades: tuple[tuple[str, str], ...] = ()
+    """(session, grade value) of every session combined, in order: the latest last."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the view as JSON-ready data."""
         return {
             "rubric": {"id": self.rubric, "version": self.rubric_version},
             "sessions": list(self.sessions),
+            "session_grades": {session: grade for session, grade in self.session_grades},
+            "critical_errors": [
+                {"session": session, **e.to_dict()} for session, e in self.critical
+            ],
+            "sessions_with_critical_errors": list(self.critical_sessions),
             "criteria": {code: v.to_dict() for code, v in self.criteria.items()},
             "requirements": {code: v.to_dict() for code, v in self.requirements.items()},
             "grade": self.grade.value,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from simulator import expr
+from simulator.decisions import TutorDecision
 from simulator.engine import EngineError, Session
 from simulator.model import Condition, Criterion, Node, Option, Rubric, Scenario, SessionRule
 from simulator.responses import LearnerResponses
@@ -505,3 +506,39 @@ def score_session(
         rubric.id, rubric.version, scenario.id, scenario.version, finished, outcome,
         verdicts, session_grade(rubric, verdicts, errors, finished), facts, errors,
     )  # fmt: skip
+
+
+def apply_decisions(
+    rubric: Rubric, result: SessionResult, decisions: Sequence[TutorDecision]
+) -> SessionResult:
+    """Return ``result`` with each tutor's decision in place of the verdict on its criterion.
+
+    The decision replaces the status (the simulator's evidence and concerns stay, for the
+    record), and the session grade is worked out again from the decided verdicts. A decision on
+    a code the rubric does not have is ignored. A critical error still rules out the grade: a
+    tutor decides on criteria, not on whether the session's errors happened.
+    """
+    by_code = {d.code: d for d in decisions}
+    if not by_code.keys() & result.criteria.keys():
+        return result
+    verdicts = dict(result.criteria)
+    for code, d in by_code.items():
+        old = verdicts.get(code)
+        if old is None:
+            continue
+        criterion = rubric.criterion(code)
+        feedback = ""
+        if criterion is not None:
+            feedback = (
+                criterion.feedback_achieved
+                if d.verdict == "achieved"
+                else criterion.feedback_not_yet
+            )
+        verdicts[code] = Verdict(
+            code, d.verdict, "tutor_decision",
+            f"your tutor {d.by} decided {d.verdict.replace('_', ' ')} on {d.at[:10]}"
+            + (f": {d.note}" if d.note else ""),
+            old.evidence, old.concerns, feedback, decision=d,
+        )  # fmt: skip
+    grade = session_grade(rubric, verdicts, result.critical, result.finished)
+    return replace(result, criteria=verdicts, grade=grade)
