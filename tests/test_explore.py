@@ -161,7 +161,8 @@ def brute_force(
                 steps = [(s.node, s.option, s.auto) for s in session.steps]
                 result = score_session(rubric, scenario, steps, outcome=session.outcome)
                 for code, verdict in result.criteria.items():
-                    if verdict.status == "achieved":
+                    # a tutor-confirmed criterion with its evidence found goes to the tutor
+                    if verdict.status == "achieved" or verdict.reason == "tutor":
                         out.criteria[code] = min(out.criteria.get(code, length), length)
                 grade = result.grade.value
                 out.grades[grade] = min(out.grades.get(grade, length), length)
@@ -263,7 +264,7 @@ def run_both(
 BEHAVIOURS = (
     "open_question", "probing_question", "empathy", "argue", "explain_actions",
     "check_understanding", "brief_appropriate_person", "explain_policy", "offer_alternatives",
-    "breach_data_protection", "calming_language",
+    "breach_data_protection", "calming_language", "misstate_rights",
 )  # fmt: skip
 """Everything the fixture rubric's rules read, good and bad."""
 OUTCOMES = ("resolved", "escalated", "customer_lost", "unresolved")
@@ -351,8 +352,20 @@ def random_scenarios(draw: st.DrawFn, cyclic: bool, max_nodes: int = 8) -> Scena
             for m in range(counts[i]):
                 o: dict[str, Any] = {"id": f"o{i}-{m}", "say": f"Say {i}.{m}"}
                 shows = draw(st.lists(st.sampled_from(BEHAVIOURS), max_size=2, unique=True))
-                if shows:
+                if draw(st.integers(0, 4)) == 0:  # what the line shows depends on the state
+                    other = draw(st.lists(st.sampled_from(BEHAVIOURS), max_size=2, unique=True))
+                    o["shows"] = [
+                        {"if": draw(conditions(ids, all_options, hi)), "shows": shows},
+                        {"shows": other},
+                    ]
+                elif shows:
                     o["shows"] = shows
+                if draw(st.integers(0, 3)) == 0:
+                    o["quality"] = "poor"  # its good behaviours never count
+                if draw(st.integers(0, 4)) == 0:
+                    o["to"] = draw(st.sampled_from(["customer", "sup"]))
+                if draw(st.integers(0, 5)) == 0:
+                    o["corrects"] = ["misstate_rights"]
                 eff = effects()
                 if eff:
                     o["effects"] = eff
