@@ -89,8 +89,8 @@ context:                      # the situation; the lists come from the unit's te
     policies:                 # what the learner may explain; state the law correctly
       - id: faulty-within-30-days
         text: >-
-          Faulty goods returned within 30 days of purchase can be refunded in full (Consumer
-          Rights Act 2015, short-term right to reject).
+          Faulty goods returned within 30 days of purchase must be refunded in full if the
+          customer chooses a refund (Consumer Rights Act 2015, short-term right to reject).
     authority:
       own: [Refund faulty goods within 30 days]   # what the learner may do alone
       refer_to: supervisor    # whom they refer to: a cast id
@@ -116,6 +116,7 @@ nodes:
       - id: sorry-and-ask
         say: "I'm sorry to hear that. Can you tell me what happened when it stopped?"
         shows: [empathy, open_question]       # behaviours from rubrics/behaviours.yaml
+        quality: strong                         # your judgement here: strong, fair or poor
         effects: {{mood: +2}}                   # ints are added, then kept within min and max
         feedback: >-
           Acknowledge how the customer feels, then ask an open question so they can explain in
@@ -125,6 +126,7 @@ nodes:
         say: "Have you tried turning it off and on again?"
         if: "mood > -4"                         # hidden once the customer is this upset
         shows: [ignore_concern]
+        quality: poor                           # a poor line's good behaviours never count
         effects: {{mood: -2}}
         feedback: >-
           The customer has not finished explaining. Listen first; a quick fix offered too soon
@@ -132,7 +134,8 @@ nodes:
         next: opening                           # a loop: back to the same node, angrier
       - id: not-our-problem
         say: "That's the manufacturer's problem, not ours."
-        shows: [misstate_rights]
+        shows: [misstate_rights]               # a serious error: no grade unless put right
+        quality: poor
         effects: {{mood: -3}}
         feedback: >-
           Wrong in law: the customer's contract is with the shop, so the shop deals with faulty
@@ -147,10 +150,13 @@ nodes:
       - id: brief-supervisor
         say: >-
           Sam Carter bought a toaster here last week and it has stopped working. It is within
-          30 days, so I'd like to refund it in full today. Is that all right?
-        shows: [brief_appropriate_person, recommend_with_reasons]
+          30 days, so I'm refunding it in full, as I can; I'm letting you know in case the
+          model has a fault we should look at.
+        shows: [brief_appropriate_person]
+        quality: strong
         feedback: >-
-          A clear briefing: who the customer is, what happened, and what you recommend and why.
+          A clear briefing: who the customer is, what happened, and what you are doing within
+          your own authority (a refund within 30 days needs nobody's permission).
         next: back-to-customer
 
   back-to-customer:

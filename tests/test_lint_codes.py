@@ -38,8 +38,13 @@ VALID_RUBRIC = RUBRICS / "mini.yaml"
 
 BEHAVIOURS = {
     bid: Behaviour(bid, bid.title(), "positive", f"Shows {bid}.", "test vocabulary")
-    for bid in ("empathy", "sympathy", "open_question", "explain_actions", "check_understanding")
-}
+    for bid in (
+        "empathy", "sympathy", "open_question", "explain_actions", "check_understanding",
+        # the W124 fixture's Unit 7 pass route
+        "closed_question", "brief_appropriate_person", "identify_options", "explain_policy",
+        "complete_action",
+    )
+}  # fmt: skip
 """A fixed vocabulary, so these tests do not depend on rubrics/behaviours.yaml."""
 
 
@@ -93,11 +98,13 @@ TABLE: list[tuple[str, str, int, int]] = [
     ("w106-todo-in-text", "W106", 26, 19),  # the `TODO` inside the quotes
     ("w107-unused-cast", "W107", 11, 3),  # `supervisor:`
     ("w108-unused-fallback", "W108", 31, 9),  # the second `fallback:`
+    ("w109-option-not-rated", "W109", 53, 13),  # `give-up`, the one option without a quality
     # the search codes, found with `lint --search`
     ("w120-criterion-unreachable", "W120", 6, 1),  # `rubric:` (M2 of ocr-l2-unit7)
     ("w121-ending-unreachable-by-search", "W121", 64, 3),  # node `manager:`
     ("w122-condition-always-true", "W122", 34, 14),  # `mood < 0` inside the quotes
     ("w123-condition-always-false", "W123", 55, 14),  # `mood >= 3` inside the quotes
+    ("w124-strategy-earns-grade", "W124", 6, 1),  # `rubric:` (the longest replies earn a Pass)
 ]
 
 
