@@ -602,7 +602,7 @@ PLAN_STEP = Fields(
         ),
         "expect_grade": _text(
             "The session grade so far on the plan's rubric: a band id (pass, merit, distinction), "
-            "competent, or not_yet",
+            "competent, not_yet, or in_progress while the conversation has not ended",
             pattern=IDENTIFIER,
             pattern_hint="a grade such as merit or not_yet",
         ),
