@@ -38,8 +38,9 @@ SHEETS = 1000
 # Routes of different lengths and endings, so stored sessions (and sheets) differ.
 ROUTES = [
     [*ROUTE, *[LOOP] * (TURNS_EACH - len(ROUTE))],
-    [*ROUTE[:9], "policy-and-reasons", "offer-three", "justify-balance", "check-understanding",
-     "fill-returns-form", "check-with-returns", "call-customer"],
+    [*ROUTE[:9], "policy-and-reasons", "offer-three", "recommend-clearview", "justify-balance",
+     "check-understanding", "correct-timing", "fill-returns-form", "check-with-returns",
+     "call-customer"],
     ["manufacturer-brushoff", "insist-manufacturer"],
     ["calm-down-sir", "listen-properly", "take-notes", "straight-refund"],
 ]  # fmt: skip

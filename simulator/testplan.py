@@ -529,10 +529,10 @@ def _listing(names: Iterable[str]) -> str:
 
 
 def grade_values(rubric: Rubric) -> list[str]:
-    """Return the grades a session can get on a rubric, lowest first."""
+    """Return the grades a session can get on a rubric, lowest first (none yet: in_progress)."""
     if rubric.grading == "banded":
-        return ["not_yet", *(b.id for b in rubric.bands)]
-    return ["not_yet", "competent" if rubric.grading == "competence" else "pass"]
+        return ["in_progress", "not_yet", *(b.id for b in rubric.bands)]
+    return ["in_progress", "not_yet", "competent" if rubric.grading == "competence" else "pass"]
 
 
 def load_plan(path: Path, display: str | None = None) -> Plan:

@@ -18,18 +18,16 @@ PATHS = bundled_scenario_paths()
 ROUTES = {
     "faulty-kettle": [
         (
-            "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
-            "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
-            "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
+            "sorry-tell-me,probe-fault,look-at-kettle,ask-damage,safety-advice,ask-date-proof,"
+            "bank-statement-ok,take-notes,repeat-back,go-to-manager,brief-clearly,list-options,"
+            "recommend-refund-discount,policy-and-reasons,offer-three,recommend-clearview,"
+            "justify-balance,check-understanding,correct-timing,fill-returns-form,"
             "check-with-returns,call-customer",
             "resolved",
         ),
         ("ask-receipt-first,defend-shop,threaten-leave", "customer_lost"),
-        (
-            "sorry-tell-me,ask-date-proof,no-receipt-no-refund,probe-fault,kettles-do-that,"
-            "repeat-back,agree-upgrade,brief-credit-note,ask-manager-decide",
-            "escalated",
-        ),
+        ("sorry-tell-me,straight-refund", "resolved"),
+        ("calm-down-sir,offer-manager", "escalated"),
         (
             "manufacturer-brushoff,correct-myself,probe-fault,safety-advice,ask-date-proof,"
             "bank-statement-ok,repeat-back,flat-no,stand-firm",
@@ -39,20 +37,21 @@ ROUTES = {
     "router-helpline": [
         (
             "greet-verify,thank-verified,probe-phone,acknowledge-lifeline,ask-white-box,"
-            "ask-grey-cable,ask-red-socket,hold-for-tl,brief-tl,list-tl-options,recommend-visit,"
-            "explain-no-engineer,offer-choices,justify-thursday,teach-back,correct-and-book,"
+            "ask-grey-cable,ask-red-socket,ask-telecare,offer-battery-backup,offer-callback-tl,"
+            "brief-tl,list-tl-options,recommend-visit,explain-no-engineer,offer-choices,"
+            "recommend-thursday,justify-thursday,teach-back,correct-and-book,log-complaint,"
             "check-tech-desk,call-gloria",
             "resolved",
         ),
         ("skip-security,jargon-diag,repeat-jargon,wait-for-granddaughter", "unresolved"),
         (
             "skip-security,blame-her,repeat-back-problem,describe-everything,ask-white-box,"
-            "ask-grey-cable,ask-red-socket,promise-engineer",
+            "ask-grey-cable,ask-red-socket,on-to-tablet,promise-engineer,leave-the-promise",
             "customer_lost",
         ),
         (
-            "jargon-opener,rephrase-plainly,ask-white-box,ask-pon,rephrase-plainly,ask-white-box,"
-            "ask-grey-cable,ask-red-socket,hold-for-tl,tl-take-over",
+            "skip-security,repeat-back-problem,ask-white-box,ask-grey-cable,ask-red-socket,"
+            "on-to-tablet,offer-callback-tl,tl-take-over",
             "escalated",
         ),
     ],

@@ -644,8 +644,10 @@ def test_explore_json_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(data) == {
         "scenario", "rubric", "complete", "states", "transitions", "seconds", "endings",
         "never_chosen", "dead_states", "criteria", "not_covered", "best_grade", "worst_grade",
-        "grades",
+        "grades", "strategies",
     }  # fmt: skip
+    assert set(data["strategies"]) == {"longest", "courteous", "one_deviation"}
+    assert all(s["grade"] == "not_yet" for s in data["strategies"].values())
     assert data["scenario"] == "faulty-kettle" and data["rubric"] == UNIT7
     assert data["complete"] is True
     assert data["best_grade"] == "distinction" and data["worst_grade"] == "not_yet"

@@ -31,10 +31,10 @@ def csv(text: str) -> list[str]:
 
 
 KETTLE_DISTINCTION = csv(
-    "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
-    "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
-    "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
-    "check-with-returns,call-customer"
+    "sorry-tell-me,probe-fault,look-at-kettle,ask-damage,safety-advice,ask-date-proof,"
+    "bank-statement-ok,take-notes,repeat-back,go-to-manager,brief-clearly,list-options,"
+    "recommend-refund-discount,policy-and-reasons,offer-three,recommend-clearview,justify-balance,"
+    "check-understanding,correct-timing,fill-returns-form,check-with-returns,call-customer"
 )
 KETTLE_POOR = csv("ask-receipt-first,defend-shop,threaten-leave")
 KETTLE_BRUSHOFF = csv(
@@ -43,8 +43,9 @@ KETTLE_BRUSHOFF = csv(
 )
 ROUTER_DISTINCTION = csv(
     "greet-verify,thank-verified,probe-phone,acknowledge-lifeline,ask-white-box,ask-grey-cable,"
-    "ask-red-socket,hold-for-tl,brief-tl,list-tl-options,recommend-visit,explain-no-engineer,"
-    "offer-choices,justify-thursday,teach-back,correct-and-book,check-tech-desk,call-gloria"
+    "ask-red-socket,ask-telecare,offer-battery-backup,offer-callback-tl,brief-tl,list-tl-options,"
+    "recommend-visit,explain-no-engineer,offer-choices,recommend-thursday,justify-thursday,"
+    "teach-back,correct-and-book,log-complaint,check-tech-desk,call-gloria"
 )
 ROUTER_POOR = csv("skip-security,jargon-diag,repeat-jargon,wait-for-granddaughter")
 
@@ -62,7 +63,9 @@ def drop(route: list[str], *gone: str) -> list[str]:
 
 
 # Variations on the Distinction routes, each changing one thing a learner might do differently
-KETTLE_NO_CHECK = swap(KETTLE_DISTINCTION, "check-understanding", "skip-check")
+KETTLE_NO_CHECK = swap(
+    drop(KETTLE_DISTINCTION, "correct-timing"), "check-understanding", "summary-make-sense"
+)  # a summary and "Does that all make sense?"
 KETTLE_NO_FOLLOW_UP = swap(drop(KETTLE_DISTINCTION, "call-customer"), "check-with-returns",
                            "assume-done")  # fmt: skip
 KETTLE_COLD_POLICY = swap(KETTLE_DISTINCTION, "policy-and-reasons", "cold-policy")
@@ -80,6 +83,10 @@ ROUTER_JARGON_THEN_PLAIN = swap(drop(ROUTER_DISTINCTION, "acknowledge-lifeline")
 Expected = dict[str, tuple[str, str | None]]
 A: tuple[str, None] = ("achieved", None)
 MISSING = ("not_yet", "missing")
+TUTOR = (
+    "needs_tutor",
+    "tutor",
+)  # Unit 4's knowledge criteria: the session supports, a tutor judges
 
 # (id, rubric, scenario, choices, expected {code: (status, reason)}, session grade)
 ROWS: list[tuple[str, str, str, list[str], Expected, str]] = [
@@ -110,7 +117,7 @@ ROWS: list[tuple[str, str, str, list[str], Expected, str]] = [
     ("unit7 router no justification", "ocr-l2-unit7", "router-helpline", ROUTER_NO_JUSTIFICATION,
      {"D1": MISSING, "M3": A}, "merit"),
     ("unit7 router books without consent", "ocr-l2-unit7", "router-helpline", ROUTER_NO_CONSENT,
-     {"P7": ("not_yet", "blocked"), "D2": A}, "not_yet"),
+     {"P7": MISSING, "D2": ("not_yet", "order")}, "not_yet"),
     ("unit7 router jargon then plain words", "ocr-l2-unit7", "router-helpline",
      ROUTER_JARGON_THEN_PLAIN, {"P2": A, "P5": A}, "distinction"),
     # -- OCR C3 (competence) -------------------------------------------------------------------
@@ -120,15 +127,15 @@ ROWS: list[tuple[str, str, str, list[str], Expected, str]] = [
      {"1.1": MISSING, "3.2": MISSING}, "not_yet"),
     ("c3 kettle brush-off", "ocr-c3", "faulty-kettle", KETTLE_BRUSHOFF,
      {"1.1": A, "2.2": MISSING}, "not_yet"),
-    ("c3 kettle alternatives without the policy first", "ocr-c3", "faulty-kettle",
-     KETTLE_COLD_POLICY, {"2.5": ("not_yet", "order")}, "not_yet"),
+    ("c3 kettle alternatives count without the policy explained first", "ocr-c3",
+     "faulty-kettle", KETTLE_COLD_POLICY, {"2.5": A}, "competent"),
     ("c3 kettle no follow-up", "ocr-c3", "faulty-kettle", KETTLE_NO_FOLLOW_UP,
      {"3.3": MISSING, "3.5": MISSING}, "not_yet"),
     ("c3 router distinction route", "ocr-c3", "router-helpline", ROUTER_DISTINCTION,
      {"1.1": A, "3.1": A, "3.6": A}, "competent"),
     ("c3 router poor", "ocr-c3", "router-helpline", ROUTER_POOR, {"1.2": MISSING}, "not_yet"),
     ("c3 router books without consent", "ocr-c3", "router-helpline", ROUTER_NO_CONSENT,
-     {"3.2": ("not_yet", "blocked")}, "not_yet"),
+     {"3.2": MISSING}, "not_yet"),
     ("c3 router 'is that OK?'", "ocr-c3", "router-helpline", ROUTER_IS_THAT_OK,
      {"3.1": MISSING}, "not_yet"),
     # -- Resolve customers' problems L3 (competence) ---------------------------------------------
@@ -148,13 +155,13 @@ ROWS: list[tuple[str, str, str, list[str], Expected, str]] = [
      ROUTER_NO_JUSTIFICATION, {"2.6": MISSING}, "not_yet"),
     # -- Pearson BTEC L3 Unit 4 (pass only) ------------------------------------------------------
     ("unit4 kettle distinction route", "pearson-l3-unit4", "faulty-kettle", KETTLE_DISTINCTION,
-     {"3.2": A, "3.4": A, "1.1": ("needs_tutor", "tutor")}, "pass"),
+     {"3.2": TUTOR, "3.4": TUTOR, "1.1": TUTOR}, "not_yet"),
     ("unit4 kettle receipt first", "pearson-l3-unit4", "faulty-kettle", KETTLE_POOR,
      {"3.2": MISSING, "3.4": MISSING}, "not_yet"),
     ("unit4 kettle skips the check", "pearson-l3-unit4", "faulty-kettle", KETTLE_NO_CHECK,
-     {"3.2": A, "3.4": MISSING}, "not_yet"),
+     {"3.2": TUTOR, "3.4": TUTOR}, "not_yet"),  # the summary concludes it
     ("unit4 router distinction route", "pearson-l3-unit4", "router-helpline", ROUTER_DISTINCTION,
-     {"3.2": A, "3.4": A}, "pass"),
+     {"3.2": TUTOR, "3.4": TUTOR}, "not_yet"),
     ("unit4 router poor", "pearson-l3-unit4", "router-helpline", ROUTER_POOR,
      {"3.2": MISSING}, "not_yet"),
     ("unit4 router no justification", "pearson-l3-unit4", "router-helpline",
@@ -301,22 +308,26 @@ def test_unit7_portfolio_of_both_distinction_sessions_awaits_the_tutor() -> None
     }  # fmt: skip
     kettle = play(
         "ocr-l2-unit7", "faulty-kettle", KETTLE_DISTINCTION,
-        {"cause_assessment": {"issue": "product_faulty", "indicators": ["angry"]}, **written},
+        {"cause_assessment": {"issue": "product_faulty", "indicators": ["angry"],
+                              "issue_words": "His new kettle leaked and tripped the power.",
+                              "challenge_words": "He is angry and frightened."}, **written},
         "kettle-1",
     )  # fmt: skip
     router = play(
         "ocr-l2-unit7", "router-helpline", ROUTER_DISTINCTION,
-        {"cause_assessment": {"issue": "lack_of_understanding", "indicators": ["confused"]}},
+        {"cause_assessment": {"issue": "lack_of_understanding", "indicators": ["confused"],
+                              "issue_words": "She can't get the new hub working.",
+                              "challenge_words": "She is confused and her phone is her lifeline."}},
         "router-1",
     )  # fmt: skip
     only_kettle = combine(rubric("ocr-l2-unit7"), [kettle])
     p1 = only_kettle.criteria["P1"]
     assert (p1.status, p1.reason) == ("not_yet", "portfolio")  # two different situations needed
     both = combine(rubric("ocr-l2-unit7"), [kettle, router])
-    assert both.criteria["P1"].status == "achieved"
+    assert both.criteria["P1"].status == "needs_tutor"  # two situations; the tutor reads them
     assert (
         both.grade.value == "not_yet"
-    )  # P8 and P9 (pass) wait for the tutor: never silently passed
-    assert set(both.grade.awaiting_tutor) == {"P8", "P9", "M4"}
+    )  # P1, P8 and P9 (pass) wait for the tutor: never silently passed
+    assert set(both.grade.awaiting_tutor) == {"P1", "P8", "P9", "M4"}
     assert both.grade.if_confirmed == "distinction"
     assert both.missing == ()

@@ -115,7 +115,7 @@ def test_roleplay_test_with_no_path_runs_the_bundled_plans(
 def test_a_scenario_path_runs_the_plan_beside_it(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, str(ROOT / "scenarios" / "faulty-kettle.scenario.yaml"))
     assert code == 0
-    assert "faulty-kettle.tests.yaml: faulty-kettle (version 1), rubric ocr-l2-unit7" in out
+    assert "faulty-kettle.tests.yaml: faulty-kettle (version 2), rubric ocr-l2-unit7" in out
     assert summary(out) == (len(testplan.load_plan(BUNDLED_PLANS[0]).cases), 0)
 
 
@@ -417,7 +417,7 @@ def test_a_broken_plan_does_not_hide_the_others(capsys: pytest.CaptureFixture[st
         (
             "rubric: ocr-l2-unit7\ncases:\n  - name: x\n    steps:\n      - expect_grade: merrit\n",
             "E062",
-            "use one of not_yet, pass, merit, distinction (did you mean 'merit'?)",
+            "use one of in_progress, not_yet, pass, merit, distinction (did you mean 'merit'?)",
         ),
         (
             "rubric: ocr-l2-unit7\ncases:\n  - name: x\n    steps:\n"

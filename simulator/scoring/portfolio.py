@@ -48,7 +48,9 @@ def judge_portfolio_rule(
     own = criterion.assess in ("session", "learner_response")
     counted = [
         r for r in results
-        if all(r.criteria.get(c) is not None and r.criteria[c].status == "achieved"
+        if all(r.criteria.get(c) is not None
+               and (r.criteria[c].status == "achieved"
+                    or (c == criterion.code and r.criteria[c].status == "needs_tutor"))
                for c in rule.criteria)
         and (not own or (criterion.code in r.criteria
                          and r.criteria[criterion.code].status in ("achieved", "needs_tutor")))
