@@ -6,12 +6,13 @@ from simulator.catalog import open_rubric, open_scenario
 from simulator.engine import replay
 from simulator.scoring import score_session
 
-GOOD_ROUTE = (
+ROUTE = (
     "greet-verify,thank-verified,probe-phone,acknowledge-lifeline,ask-white-box,ask-grey-cable,"
     "ask-red-socket,ask-telecare,offer-battery-backup,offer-callback-tl,brief-tl,list-tl-options,"
     "recommend-visit,explain-no-engineer,offer-choices,recommend-thursday,justify-thursday,"
     "teach-back,correct-and-book,log-complaint,check-tech-desk,call-gloria"
-).split(",")
+)
+GOOD_ROUTE = ROUTE.split(",")
 
 
 def _verdict(choices: list[str]) -> tuple[str, str | None, list[str]]:
