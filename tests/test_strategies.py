@@ -134,3 +134,15 @@ def test_explore_reports_the_strategies(capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "Always the longest reply: Pass (resolved)" in out
     assert "Always the most courteous reply: Not yet" in out
+
+
+@pytest.mark.parametrize("sid", ["faulty-kettle", "router-helpline"])
+def test_no_mindless_strategy_earns_a_grade_on_the_bundled_scenarios(sid: str) -> None:
+    from simulator.catalog import open_scenario
+
+    found = check_strategies(open_scenario(sid).scenario, unit7())
+    assert found.longest.grade == "not_yet", found.longest.route
+    assert found.courteous.grade == "not_yet", found.courteous.route
+    assert found.one_deviation.grade == "not_yet", found.one_deviation.route
+    # and the longest route is a real conversation: it ends
+    assert found.longest.outcome is not None
