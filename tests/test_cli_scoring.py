@@ -19,17 +19,22 @@ HAS_UNIT7 = "ocr-l2-unit7" in {p.stem for p in bundled_rubric_paths()}
 needs_unit7 = pytest.mark.skipif(not HAS_UNIT7, reason="rubrics/ocr-l2-unit7.yaml not bundled yet")
 
 KETTLE_DISTINCTION = (
-    "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
-    "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
-    "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
-    "check-with-returns,call-customer"
+    "sorry-tell-me,probe-fault,look-at-kettle,ask-damage,safety-advice,ask-date-proof,"
+    "bank-statement-ok,take-notes,repeat-back,go-to-manager,brief-clearly,list-options,"
+    "recommend-refund-discount,policy-and-reasons,offer-three,recommend-clearview,justify-balance,"
+    "check-understanding,correct-timing,fill-returns-form,check-with-returns,call-customer"
 )
 SHOP_DISTINCTION = (
     "sorry,ask-what,cut-in,say-back,calm-words,calm-words,to-solution,explain-next,check-ok,"
     "give-policy,alternatives,fetch-manager,brief,list-options,recommend,back-to-customer,goodbye"
 )
 GOOD_RESPONSES = {
-    "cause_assessment": {"issue": "product_faulty", "indicators": ["angry", "frustrated"]},
+    "cause_assessment": {
+        "issue": "product_faulty",
+        "indicators": ["angry", "frustrated"],
+        "issue_words": "Her toaster caught fire the first week.",
+        "challenge_words": "She is angry and frustrated, and scared.",
+    },
     "review": {
         "strengths": "I said sorry first.",
         "weaknesses": "I cut in once.",
@@ -68,7 +73,8 @@ def test_run_json_adds_rubric_criteria_and_grade(capsys: pytest.CaptureFixture[s
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert {"scenario", "path", "ending", "transcript", "rubric", "criteria", "grade",
-            "grade_detail"} <= set(data)  # fmt: skip
+            "grade_detail", "critical_errors"} <= set(data)  # fmt: skip
+    assert data["critical_errors"] == []
     assert data["rubric"] == {"id": "ocr-l2-unit7", "version": data["rubric"]["version"]}
     assert data["grade"] == "distinction"
     detail = data["grade_detail"]
@@ -84,7 +90,7 @@ def test_run_json_adds_rubric_criteria_and_grade(capsys: pytest.CaptureFixture[s
     assert (p3["status"], p3["reason"]) == ("achieved", None)
     assert p3["evidence"] == [
         {
-            "turn": 9,
+            "turn": 11,
             "node": "brief-manager",
             "option": "brief-clearly",
             "line": next(t["text"] for t in data["transcript"] if t["option"] == "brief-clearly"),
@@ -114,7 +120,7 @@ def test_run_with_a_rubric_file_shows_not_covered_and_the_ceiling(
     assert data["grade_detail"]["ceiling"] == "merit"
     code, out, _ = cli(capsys, "run", PHONE, "--choose", "phone-sorry", "--rubric", UNIT)
     assert "This scenario cannot show: D1" in out
-    assert "Session grade: Not yet" in out
+    assert "Session grade: In progress" in out  # one line in: the conversation has not ended
 
 
 # -- run --rubric, text -----------------------------------------------------------------------------
@@ -140,7 +146,9 @@ def test_run_text_shows_grade_verdicts_evidence_and_concerns(
 def test_run_text_names_the_reason_and_the_blocking_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = cli(capsys, "run", SHOP, "--choose", "sorry,snap-back", "--rubric", UNIT)
+    code, out, _ = cli(
+        capsys, "run", SHOP, "--choose", "sorry,snap-back,to-solution,goodbye", "--rubric", UNIT
+    )
     assert code == 0
     assert "Session grade: Not yet" in out
     assert re.search(r"^  P2 +not_yet \(blocked\): turn 2", out, re.M)
@@ -157,7 +165,7 @@ def test_run_stopped_by_an_unavailable_option_still_scores_what_was_said(
     assert "nonsense" in err
     data = json.loads(out)
     assert data["criteria"]["P2"]["status"] == "achieved"
-    assert data["grade"] == "not_yet"
+    assert data["grade"] == "in_progress"  # stopped before an ending: no grade
 
 
 # -- --responses -----------------------------------------------------------------------------------
@@ -172,7 +180,7 @@ def test_run_reads_valid_responses(tmp_path: Path, capsys: pytest.CaptureFixture
     assert (code, err) == (0, "")
     criteria = json.loads(out)["criteria"]
     assert {c: criteria[c]["status"] for c in ("P4", "M4", "D2", "M5")} == {
-        "P4": "achieved", "M4": "needs_tutor", "D2": "needs_tutor", "M5": "needs_tutor",
+        "P4": "needs_tutor", "M4": "needs_tutor", "D2": "needs_tutor", "M5": "needs_tutor",
     }  # fmt: skip
 
 
