@@ -713,3 +713,23 @@ def test_competence_unit_grade_awaits_the_tutor() -> None:
     result = combine(rubric("competence"), sessions)
     assert (result.grade.value, result.grade.if_confirmed) == ("not_yet", "competent")
     assert result.grade.awaiting_tutor == ("1.3", "1.4")  # the cause assessment, the tutor's own
+
+
+def test_two_situations_count_as_achieved_only_once_the_tutor_confirmed_both() -> None:
+    from simulator.decisions import TutorDecision
+    from simulator.scoring import apply_decisions
+
+    phone_cause = {
+        "cause_assessment": {"issue": "goods_not_delivered", "indicators": ["upset"], **WORDS}
+    }
+    shop = play("shop", SHOP_DISTINCTION, GOOD_CAUSE, session_id="shop-1")
+    phone = play("phone", PHONE_MERIT, phone_cause, session_id="phone-1")
+    yes = TutorDecision("P4", "achieved", "Ms Patel", "2026-12-02T10:00:00Z")
+    one = combine(rubric("unit"), [apply_decisions(rubric("unit"), shop, [yes]), phone])
+    assert (one.criteria["P4"].status, one.criteria["P4"].reason) == ("needs_tutor", "tutor")
+    assert "phone-1" in one.criteria["P4"].detail
+    both = combine(
+        rubric("unit"),
+        [apply_decisions(rubric("unit"), r, [yes]) for r in (shop, phone)],
+    )
+    assert both.criteria["P4"].status == "achieved"

@@ -36,25 +36,10 @@ def _tagged(result: SessionResult, evidence: Sequence[Evidence]) -> tuple[Eviden
     )
 
 
-def judge_portfolio_rule(
-    criterion: Criterion, rule: PortfolioRule, results: Sequence[SessionResult]
-) -> Verdict:
-    """K05: judge a criterion or requirement across sessions.
-
-    Only sessions that achieved the rule's ``criteria`` count. A criterion that is also judged in
-    each session (a cause assessment in two situations) counts only the sessions where it was
-    itself achieved or sent to the tutor.
-    """
-    own = criterion.assess in ("session", "learner_response")
-    counted = [
-        r for r in results
-        if all(r.criteria.get(c) is not None
-               and (r.criteria[c].status == "achieved"
-                    or (c == criterion.code and r.criteria[c].status == "needs_tutor"))
-               for c in rule.criteria)
-        and (not own or (criterion.code in r.criteria
-                         and r.criteria[criterion.code].status in ("achieved", "needs_tutor")))
-    ]  # fmt: skip
+def _gaps(
+    rule: PortfolioRule, counted: Sequence[SessionResult], results: Sequence[SessionResult]
+) -> list[str]:
+    """What the counted sessions still lack for the rule (nothing: it is met)."""
     gaps = []
     if rule.distinct:
         values = {v for r in counted if (v := _field(r, rule.distinct)) is not None}
@@ -84,9 +69,43 @@ def judge_portfolio_rule(
                 f"needed on each occasion, and still to do for {len(short)} of "
                 f"{len(results)} session(s): {', '.join(short)}"
             )
+    return gaps
+
+
+def judge_portfolio_rule(
+    criterion: Criterion, rule: PortfolioRule, results: Sequence[SessionResult]
+) -> Verdict:
+    """K05: judge a criterion or requirement across sessions.
+
+    Only sessions that achieved the rule's ``criteria`` count. A criterion that is also judged in
+    each session (a cause assessment in two situations) counts only the sessions where it was
+    itself achieved or sent to the tutor.
+    """
+    own = criterion.assess in ("session", "learner_response")
+
+    def counts(r: SessionResult, pending: bool) -> bool:
+        ok = ("achieved", "needs_tutor") if pending else ("achieved",)
+        return all(
+            r.criteria.get(c) is not None
+            and (r.criteria[c].status == "achieved"
+                 or (c == criterion.code and r.criteria[c].status in ok))
+            for c in rule.criteria
+        ) and (not own or (criterion.code in r.criteria
+                           and r.criteria[criterion.code].status in ok))  # fmt: skip
+
+    counted = [r for r in results if counts(r, pending=True)]
+    gaps = _gaps(rule, counted, results)
     if gaps:
         return Verdict(criterion.code, "not_yet", "portfolio", "; ".join(gaps),
                        feedback=criterion.feedback_not_yet)  # fmt: skip
+    if own and _gaps(rule, [r for r in counted if counts(r, pending=False)], results):
+        # met only with sessions whose own verdict still waits for the tutor
+        waiting = [r.facts.session for r in counted if not counts(r, pending=False)]
+        return Verdict(
+            criterion.code, "needs_tutor", "tutor",
+            f"enough sessions, once your tutor confirms: {', '.join(waiting)}",
+            feedback=criterion.feedback_not_yet,
+        )  # fmt: skip
     contributing = [
         r for r in counted
         if (not (rule.values and rule.of) or _field(r, rule.of) in rule.values)
