@@ -203,6 +203,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     portfolio.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
 
+    confirm = sub.add_parser(
+        "confirm",
+        parents=[store, scenario_files],
+        help="record a tutor's decision on one criterion of a stored session (P1, P8 ...)",
+    )
+    confirm.add_argument(
+        "session", type=int, metavar="SESSION", help="session id (see 'roleplay sessions')"
+    )
+    confirm.add_argument("code", metavar="CODE", help="criterion code, e.g. P1")
+    confirm.add_argument(
+        "--verdict", choices=("achieved", "not_yet"), required=True, help="what you decided"
+    )
+    confirm.add_argument("--by", required=True, metavar="NAME", help="who decided")
+    confirm.add_argument("--note", default="", metavar="TEXT", help="why (shown on the reports)")
+    confirm.add_argument(
+        "--rubric", metavar="ID", help="rubric id or file (default: the session's own)"
+    )
+
     plans_p = sub.add_parser(
         "test", help="run scenario test plans (<id>.tests.yaml) and report each case"
     )
@@ -264,6 +282,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from simulator.commands import (
         SaveTo,
         cmd_class_report,
+        cmd_confirm,
         cmd_coverage,
         cmd_delete_learner,
         cmd_explore,
@@ -316,6 +335,11 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "portfolio":
         return cmd_portfolio(
             args.store, args.learner, args.rubric, args.format, args.output,
+            args.scenarios or [],
+        )  # fmt: skip
+    if args.command == "confirm":
+        return cmd_confirm(
+            args.store, args.session, args.code, args.verdict, args.by, args.note, args.rubric,
             args.scenarios or [],
         )  # fmt: skip
     if args.command == "test":

@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ from simulator.catalog import (
 )
 from simulator.cli import EXIT_INPUT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
 from simulator.engine import LEARNER, EngineError, OptionUnavailable, Session
-from simulator.errors import Problem, ScenarioError, Severity
-from simulator.lint import check_file, check_scenario_file, lintable_files
+from simulator.errors import Problem, ScenarioError, Severity, suggest
+from simulator.lint import bundled_behaviours, check_file, check_scenario_file, lintable_files
 from simulator.model import Rubric, Scenario
 from simulator.scoring import (
     LearnerResponses,
@@ -36,6 +37,7 @@ from simulator.scoring import (
     coverable,
     score_session,
 )
+from simulator.scoring.session import IN_PROGRESS
 from simulator.store import SessionRecord, Store, StoreError
 from simulator.strategies import check_strategies
 
@@ -280,11 +282,31 @@ def _print_run(
         print(f"Session: {session_id}")
 
 
+NO_GRADE = "No grade: a serious error was not put right"
+
+
 def _print_result(result: SessionResult) -> None:
     print()
     g = result.grade
     print(f"Rubric: {result.rubric} (version {result.rubric_version})")
-    print(f"Session grade: {g.label}  (over {', '.join(g.over) or 'no criteria'})")
+    labels = bundled_behaviours() if result.critical else {}
+
+    def label(behaviour: str) -> str:
+        return labels[behaviour].label if behaviour in labels else behaviour.replace("_", " ")
+
+    if result.critical:  # serious errors first: they decide whether there is a grade at all
+        print("Serious errors:")
+        for error in result.critical:
+            e, fix = error.evidence, error.corrected_by
+            state = f"put right at turn {fix.turn} [{fix.option}]" if fix else "NOT put right"
+            print(f'  turn {e.turn} [{e.option}] {label(error.behaviour)}, {state}: "{e.line}"')
+    if g.ruled_out_by:
+        named = ", ".join(label(b).lower() for b in g.ruled_out_by)
+        print(f"Session grade: {NO_GRADE} ({named})")
+    elif g.value == IN_PROGRESS:
+        print(f"Session grade: {g.label} (no grade yet: the conversation has not ended)")
+    else:
+        print(f"Session grade: {g.label}  (over {', '.join(g.over) or 'no criteria'})")
     if g.not_covered:
         print(f"  This scenario cannot show: {', '.join(g.not_covered)}")
     for code, v in result.criteria.items():
@@ -440,12 +462,23 @@ def cmd_sessions(
         f"{'id':>5}  {'learner':<24} {'group':<8} {'scenario':<20} {'mode':<10} {'grade':<12} when"
     )
     for r in records:
-        grade = r.grade or ("in progress" if r.state == "in_progress" else "-")
+        grade = _grade_word(r)
         print(
             f"{r.id:>5}  {r.learner.display[:24]:<24} {(r.learner.group or '-')[:8]:<8} "
             f"{r.scenario_id[:20]:<20} {r.mode:<10} {grade:<12} {r.started}"
         )
     return EXIT_OK
+
+
+def _grade_word(r: SessionRecord) -> str:
+    """A stored session's grade for the listing: "No grade" when a serious error ruled it out."""
+    detail = (r.result or {}).get("grade_detail", {})
+    if detail.get("ruled_out_by"):
+        return "No grade"
+    if not r.grade:
+        return "In progress" if r.state == "in_progress" else "-"
+    words = r.grade.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def _session_row(r: SessionRecord) -> dict[str, Any]:
@@ -728,6 +761,145 @@ def cmd_portfolio(
         return _report_output(output, report.portfolio_json(view))
     template = {"text": "portfolio.txt", "html": "portfolio.html", "md": "portfolio.md"}[fmt]
     return _report_output(output, report.render(template, view))
+
+
+def _stamp(at: str) -> str:
+    """An ISO time as ``2026-12-03 14:05 UTC``."""
+    try:
+        return datetime.fromisoformat(at).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return at
+
+
+def cmd_confirm(
+    store_path: Path | None,
+    session_id: int,
+    code: str,
+    verdict: str,
+    by: str,
+    note: str,
+    rubric_ref: str | None,
+    scenarios: list[Path],
+) -> int:
+    """Record a tutor's decision on one criterion of a stored session; print it and the grade now.
+
+    The decision replaces the simulator's verdict on that criterion (a second decision on the
+    same criterion replaces the first). The session is then judged again with it, and that
+    result is stored, so that its sheet, the portfolio and the class report all follow it.
+    """
+    from simulator import report
+    from simulator.report.views import (
+        STATUS_LABELS,
+        rescore,
+        session_grade_label,
+        version_problem,
+    )
+
+    if not by.strip():
+        print("roleplay: --by needs the name of who decided", file=sys.stderr)
+        return EXIT_USAGE
+    store = _open_store(store_path)
+    if store is None:
+        return EXIT_INPUT
+    with store:
+        record = store.session(session_id) if 0 < session_id < 2**63 else None
+        if record is None:
+            print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
+            return EXIT_INPUT
+        try:
+            library = report.Library(scenarios)
+        except report.ReportError as exc:
+            print(f"roleplay: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        scenario = library.get(record.scenario_id)
+        stored: dict[str, Any] = record.result or {}
+        ref = (
+            rubric_ref
+            or stored.get("rubric", {}).get("id")
+            or record.rubric_id
+            or (scenario.rubric if scenario else None)
+        )
+        rubric: Rubric | None = None
+        why_not = "the session names no rubric"
+        if ref:
+            try:
+                rubric = report.load_rubric(ref)
+            except report.ReportError as exc:
+                if rubric_ref:
+                    print(f"roleplay: {exc}", file=sys.stderr)
+                    return EXIT_INPUT
+                why_not = str(exc)
+        if rubric is not None:
+            codes = [c.code for c in rubric.criteria]
+            judged_by = f"rubric '{rubric.id}'"
+        elif stored.get("criteria"):  # the rubric is not here, but the session was judged on it
+            codes = list(stored["criteria"])
+            judged_by = f"rubric '{ref}'"
+        else:
+            print(
+                f"roleplay: cannot tell which criteria session {record.id} has: {why_not}; "
+                "give --rubric ID (or the rubric's file)",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        found = (
+            code
+            if code in codes
+            else next((c for c in codes if c.casefold() == code.casefold()), None)
+        )
+        if found is None:
+            hint = suggest(code, codes) or suggest(code.upper(), codes)
+            print(
+                f"roleplay: {judged_by} has no criterion '{code}'{hint}; its "
+                f"criteria: {', '.join(codes)}",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        criterion = rubric.criterion(found) if rubric is not None else None
+        if criterion is not None and criterion.assess == "portfolio":
+            built = ", ".join(criterion.portfolio.criteria) if criterion.portfolio else ""
+            print(
+                f"roleplay: {found} is judged across a learner's sessions, not in one"
+                + (f"; decide on {built} in the sessions instead" if built else ""),
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        if criterion is not None and criterion.assess == "tutor":
+            print(
+                f"roleplay: {found} is judged by the tutor for the unit as a whole, outside the "
+                "simulator; the portfolio shows it as awaiting you, and a decision on one session "
+                "would not change that",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        before = next((d for d in record.decisions if d.code == found), None)
+        was = str(stored.get("criteria", {}).get(found, {}).get("status") or "")
+        decision = store.record_decision(record.id, found, verdict, by.strip(), note.strip())
+        problem = version_problem(record, scenario) if rubric is not None else why_not
+        grade = ""
+        if rubric is not None and problem is None:
+            fresh = store.session(record.id)
+            result = rescore(fresh, scenario, rubric) if fresh is not None else None
+            if result is not None:
+                store.save_result(record.id, result)
+                grade = f"the session's grade now: {session_grade_label(rubric, result.grade)}"
+        if not grade:
+            label = stored.get("grade_detail", {}).get("label") or stored.get("grade") or "none"
+            grade = f"the session's grade as stored: {label}"
+            print(f"roleplay: the grade was not worked out again: {problem}", file=sys.stderr)
+    labels = STATUS_LABELS
+    if before is not None:
+        earlier = f"replacing {before.by}'s decision of {before.at[:10]}: {labels[before.verdict]}"
+    else:
+        earlier = f"the simulator's verdict was {labels.get(was, was)}" if was else ""
+    print(
+        f"session {record.id} ({record.learner.display}, {record.scenario_id}): {found} "
+        f"{labels[decision.verdict]}, decided by {decision.by} on {_stamp(decision.at)}"
+        + (f" ({earlier})" if earlier else "")
+        + (f'; note: "{decision.note}"' if decision.note else "")
+        + f"; {grade}"
+    )
+    return EXIT_OK
 
 
 # -- authoring: test plans, graphs and new scenarios ---------------------------------------------

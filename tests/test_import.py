@@ -108,7 +108,7 @@ def test_a_class_report_gathers_two_computers(
     rows = {line.split(",")[0]: line for line in out.splitlines()[1:]}
     assert set(rows) == {'"Amy Khan"', '"Bo Li"'}
     assert '"Distinction"' in rows['"Amy Khan"'] and '"Not yet"' in rows['"Bo Li"']
-    # an imported session makes a feedback sheet with the learner's own words and notes
+    # an imported session makes a feedback sheet: the lines chosen, what was written, the notes
     with Store.open(computers["tutor"]) as store:
         [amy] = store.sessions(learner="Amy Khan")
     code, out, err = run_cli(capsys, "sheet", str(amy.id), "--format", "md", "--store", tutor)

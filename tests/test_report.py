@@ -46,6 +46,8 @@ RESPONSES: dict[str, Any] = {
         "characteristics": ["external"],
         "indicators": ["angry", "frustrated"],
         "notes": "He was frightened for his children.",
+        "issue_words": "His new kettle leaked and tripped the electrics.",
+        "challenge_words": "He is angry and frightened, and wants more than a refund.",
     },
     "review": {
         "strengths": "I said sorry first and asked what happened.",
@@ -158,7 +160,7 @@ def test_sheet_html_has_every_part_of_a_distinction_session(
     assert code == 0, err
     assert_self_contained(html)
     assert "<strong>PRACTICE FEEDBACK</strong> · not an assessment decision" in html
-    assert "<title>Practice feedback: Alice Adams" in html
+    assert "<title>Practice: Alice Adams" in html  # played headless: practice, not assessment
     assert "Faulty kettle: an angry customer at the counter" in html
     assert "Brightwell Home &amp; Electrical (Worcester branch)" in html  # the context
     assert '<div class="big">Resolved</div>' in html  # the outcome
@@ -221,12 +223,12 @@ def test_sheet_markdown_pastes_as_one_clean_table(
 ) -> None:
     code, md, _ = klass.cli(capsys, "sheet", str(klass.ids["alice"]), "--format", "md")
     assert code == 0
-    assert md.startswith("# Practice feedback: Faulty kettle")
+    assert md.startswith("# Practice: Faulty kettle")
     assert "**PRACTICE FEEDBACK: not an assessment decision.**" in md
     assert "<script" not in md
     rows = [line for line in md.splitlines() if line.startswith("| **")]
     assert len(rows) == 15  # every criterion
-    header = "| Criterion | Verdict | Your evidence (your own words) | Feedback |"
+    header = "| Criterion | Verdict | Your choices (the lines you chose) | Feedback |"
     assert header in md
     assert md.split(header)[0].endswith("\n\n")  # a blank line before a table, or it is text
     for line in rows:
@@ -251,7 +253,7 @@ def test_markdown_escapes_names_and_text_that_would_break_the_page(
     assert code == 0
     assert "<script" not in md and "<img" not in md and "<em>" not in md
     assert "| Learner | &lt;script&gt;alert(1)&lt;/script&gt; |" in md
-    assert "# Practice feedback: &lt;script&gt;alert('title')&lt;/script&gt; \\| # Hostile" in md
+    assert "# Practice: &lt;script&gt;alert('title')&lt;/script&gt; \\| # Hostile" in md
     for line in md.splitlines():
         if line.startswith("| ") and "---" not in line:
             assert md_pipes(line) in (3, 5), line  # the key facts (2 columns) or criteria (4)
@@ -351,7 +353,9 @@ def test_sheet_judges_a_session_stored_without_a_result(
     assert code == 0
     assert "Judged now: no result was stored with this session." in html
     assert "Dana Day (L042) · group 7C" in html
-    assert '<div class="big">Unresolved</div>' in html and '<div class="big">Not yet</div>' in html
+    assert '<div class="big">Unresolved</div>' in html
+    assert '<div class="big">No grade</div>' in html  # skip-security: a breach, never put right
+    assert '<h2 id="serious-errors">Serious errors</h2>' in html
     assert "She rings her daughter every Sunday." in html
     assert "A stronger option here:" in html  # skip-security had a better option
     assert "Awaiting tutor" in html  # the review was written
@@ -444,13 +448,17 @@ def test_class_report_grid_statuses(klass: Class, capsys: pytest.CaptureFixture[
     alice, bob, script = rows["Alice Adams"], rows["Bob Brown"], rows[SCRIPT_NAME]
     assert (alice["Attempts"], alice["Best grade"]) == ("2", "Distinction")
     assert (bob["Attempts"], bob["Best grade"]) == ("1", "Not yet")
-    assert alice["P2"] == alice["D2"] == "Achieved"  # achieved in one of her two sessions
-    assert alice["P8"] == alice["M4"] == "Awaiting tutor"  # written, for the tutor to confirm
-    assert bob["P2"] == bob["P8"] == "Not yet"
-    assert script["P2"] == "Achieved"  # an open question, in the little fixture scenario
+    assert alice["P2"].startswith("Achieved (1 of ")  # in one of her two sessions
+    assert alice["D2"].startswith("Achieved (1 of ")
+    assert alice["P8"].startswith("Awaiting tutor")  # written, for the tutor to confirm
+    assert alice["M4"].startswith("Awaiting tutor")
+    assert alice["P1"].startswith("Not yet")  # one situation, the portfolio needs two
+    assert bob["P2"].startswith("Not yet") and bob["P8"].startswith("Not yet")
+    assert script["P2"] == "Achieved (1 of 1 session)"  # an open question, in the fixture
     assert script["P3"] == "Never attempted"  # that scenario has nobody to brief
-    assert next(csv.reader(io.StringIO(text)))[:6] == [
-        "Learner", "Learner ID", "Group", "Attempts", "Best grade", "P1",
+    assert next(csv.reader(io.StringIO(text)))[:9] == [
+        "Learner", "Learner ID", "Group", "Attempts", "Unit grade so far", "Latest grade",
+        "Best grade", "Sessions with a serious error", "P1",
     ]  # fmt: skip
 
 
@@ -466,11 +474,12 @@ def test_class_report_html_hardest_criteria_and_most_chosen_options(
     assert_self_contained(html)
     assert "<h1>Class report: 7B</h1>" in html
     assert "4 learners · 5 sessions" in html
-    assert 'title="P2: Achieved"' in html and 'title="P3: Never attempted"' in html
-    assert 'title="P8: Awaiting tutor"' in html and 'title="P2: Not yet"' in html
+    assert 'title="P2: Achieved (' in html and 'title="P3: Never attempted"' in html
+    assert 'title="P8: Awaiting tutor (' in html and 'title="P2: Not yet (' in html
     hardest = html.split("<h2>Criteria the class finds hardest</h2>")[1].split("<h2>")[0]
     codes = re.findall(r"<td><strong>([A-Z0-9.]+)</strong></td>", hardest)
-    assert codes[:2] == ["P1", "P8"]  # only Alice wrote anything
+    assert codes[:2] == ["P1", "P8"]  # only Alice wrote anything, in one situation
+    assert "4 of 4 learners who tried it (100%)" in hardest  # P1 needs two situations
     assert "3 of 4 learners who tried it (75%)" in hardest
     chosen = html.split("<h2>What learners chose</h2>")[1]
     kettle = chosen.split("Faulty kettle: an angry customer at the counter")[1].split("<h3>")[0]
@@ -486,7 +495,7 @@ def test_class_report_html_hardest_criteria_and_most_chosen_options(
         "7B",
     )
     assert [(h.code, h.not_yet, h.attempted) for h in view.hardest][:2] == [
-        ("P1", 3, 4),
+        ("P1", 4, 4),  # as each portfolio says: Alice's one right assessment is one situation
         ("P8", 3, 4),
     ]
 
@@ -546,7 +555,7 @@ def test_class_report_against_another_rubric_rejudges_the_sessions(
     assert code == 0
     header = next(csv.reader(io.StringIO(text)))
     assert "1.1" in header and "P2" not in header
-    assert grid(text)["Alice Adams"]["1.1"] == "Achieved"
+    assert grid(text)["Alice Adams"]["1.1"].startswith("Achieved (")
 
 
 # -- the portfolio ----------------------------------------------------------------------------

@@ -153,3 +153,55 @@ def test_readable_on_a_phone(pages: dict[str, Path], tmp_path: Path) -> None:
     png = shot.read_bytes()
     assert png.startswith(b"\x89PNG")
     assert int.from_bytes(png[16:20], "big") == 390  # IHDR width: laid out at phone width
+
+
+SCORING = Path(__file__).parent / "fixtures" / "scoring"
+SCORING_FILES = [
+    "--scenarios", str(SCORING / "scoring-shop.scenario.yaml"),
+    "--scenarios", str(SCORING / "scoring-serious.scenario.yaml"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def decided_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A sheet with a serious error and a tutor's decision, the portfolio and the class report
+    around it, from the small scoring fixtures (not the bundled scenarios)."""
+    tmp = tmp_path_factory.mktemp("decided")
+    db = str(tmp / "s.db")
+    runs = [
+        (SCORING / "scoring-shop.scenario.yaml", "sorry,ask-what,to-solution,goodbye"),
+        (SCORING / "scoring-serious.scenario.yaml", "read-address,ask,misstate,put-right,more,bye"),
+    ]
+    for scenario, choose in runs:
+        args = ["run", str(scenario), "--choose", choose, "--learner", "Amy Khan", "--group", "7B"]
+        assert main([*args, "--rubric", "ocr-l2-unit7", "--save", "--store", db]) == 0
+    confirm = ["confirm", "2", "P6", "--verdict", "not_yet", "--by", "R. Patel"]
+    assert main([*confirm, "--note", "put right too late", "--store", db, *SCORING_FILES]) == 0
+    out = {
+        "serious-sheet": tmp / "serious-sheet.html",
+        "portfolio": tmp / "portfolio.html",
+        "decided-class-report": tmp / "class-report.html",
+    }
+    extra = ["--store", db, *SCORING_FILES]
+    assert main(["sheet", "2", "-o", str(out["serious-sheet"]), *extra]) == 0
+    portfolio = ["portfolio", "Amy Khan", "--format", "html"]
+    assert main([*portfolio, "-o", str(out["portfolio"]), *extra]) == 0
+    assert main(["class-report", "-o", str(out["decided-class-report"]), *extra]) == 0
+    return out
+
+
+@pytest.mark.parametrize("name", ["serious-sheet", "portfolio", "decided-class-report"])
+def test_serious_errors_and_decisions_render_and_print(
+    decided_pages: dict[str, Path], tmp_path: Path, name: str
+) -> None:
+    page = decided_pages[name]
+    done = browse(tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "PRACTICE FEEDBACK" in done.stdout and "Serious errors" in done.stdout
+    assert "R. Patel" in done.stdout  # the tutor's decision
+    assert console_messages(done.stderr, page) == []
+    pdf = tmp_path / "out.pdf"
+    done = browse(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert boxes and all(abs(float(w) - A4[0]) <= 2 for w, _ in boxes)

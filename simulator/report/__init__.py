@@ -20,6 +20,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from simulator.report.views import (
     CELL_LABELS,
     CELL_SHORT,
+    NO_GRADE,
+    NO_GRADE_WHY,
+    NOT_FINISHED,
     ClassView,
     Library,
     PortfolioView,
@@ -120,6 +123,9 @@ def environment() -> Environment:
         env.filters["humanise"] = humanise
         env.globals["CELL_LABELS"] = CELL_LABELS
         env.globals["CELL_SHORT"] = CELL_SHORT
+        env.globals["NO_GRADE"] = NO_GRADE
+        env.globals["NO_GRADE_WHY"] = NO_GRADE_WHY
+        env.globals["NOT_FINISHED"] = NOT_FINISHED
         _environment = env
     return _environment
 
@@ -131,15 +137,26 @@ def render(template: str, view: object) -> str:
 
 # -- other formats ----------------------------------------------------------------------------
 def class_csv(view: ClassView) -> str:
-    """Return the class grid as CSV for a gradebook, every cell neutralised."""
+    """Return the class grid as CSV for a gradebook, every cell neutralised.
+
+    Each criterion's cell is the unit-level verdict the portfolio gives, with the sessions that
+    achieved it ("Not yet (1 of 2 sessions)"); the last column lists the tutor's decisions.
+    """
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     codes = [code for code, _ in view.criteria]
-    writer.writerow(
-        [safe_cell(h) for h in ("Learner", "Learner ID", "Group", "Attempts", "Best grade", *codes)]
-    )
+    head = (
+        "Learner", "Learner ID", "Group", "Attempts", "Unit grade so far", "Latest grade",
+        "Best grade", "Sessions with a serious error", *codes, "Tutor decisions",
+    )  # fmt: skip
+    writer.writerow([safe_cell(h) for h in head])
     for row in view.rows:
-        cells = dict(row.cells)
+        cells = {cell.code: cell for cell in row.cells}
+        decided = "; ".join(
+            f"{d.session} {d.code}: {d.verdict_label}, by {d.by}, {d.at}"
+            + (f" ({d.note})" if d.note else "")
+            for d in row.decisions
+        )
         writer.writerow(
             [
                 safe_cell(x)
@@ -148,8 +165,12 @@ def class_csv(view: ClassView) -> str:
                     row.learner_ref,
                     row.group,
                     row.attempts,
+                    row.unit,
+                    row.latest,
                     row.best,
-                    *(CELL_LABELS[cells[c]] for c in codes),
+                    row.serious,
+                    *(cells[c].text for c in codes),
+                    decided,
                 )
             ]
         )

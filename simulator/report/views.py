@@ -16,11 +16,13 @@ from typing import Any
 
 from simulator import __version__
 from simulator.catalog import UnknownRubric, bundled_scenario_paths, open_rubric
+from simulator.decisions import TutorDecision
 from simulator.engine import LEARNER, EngineError, Session, replay
 from simulator.errors import ScenarioError, Severity
 from simulator.lint import bundled_behaviours, check_scenario_file, lintable_files
-from simulator.model import Behaviour, Criterion, Rubric, Scenario
+from simulator.model import Behaviour, Criterion, PortfolioRule, Rubric, Scenario
 from simulator.scoring import (
+    Grade,
     LearnerResponses,
     PortfolioResult,
     SessionResult,
@@ -32,7 +34,7 @@ from simulator.scoring import (
     score_session,
     strength,
 )
-from simulator.scoring.session import grade_label
+from simulator.scoring.session import IN_PROGRESS, grade_label
 from simulator.store import SessionRecord
 
 STATUS_LABELS = {
@@ -48,6 +50,24 @@ CELL_LABELS = {
     "never": "Never attempted",
 }
 CELL_SHORT = {"achieved": "✓", "not_yet": "…", "tutor": "T", "never": "–"}
+MODE_HEADINGS = {
+    "assessment": "Assessment practice",
+    "practice": "Practice",
+    "headless": "Practice",
+}
+"""What a sheet is called, by the mode the session was played in."""
+MODE_LABELS = {
+    "assessment": "Assessment practice: no feedback or undo until the end",
+    "practice": "Practice: feedback after each reply",
+    "headless": "Practice, played with roleplay run",
+}
+NO_GRADE = "No grade: a serious error was not put right"
+NO_GRADE_WHY = (
+    "A serious error, such as getting the customer's rights wrong or giving out personal "
+    "details before checking who you are talking to, means the session earns no grade, however "
+    "well the rest went. If you make one, put it right before the conversation ends."
+)
+NOT_FINISHED = "No grade yet: the conversation has not ended."
 RESPONSE_TASKS = {
     "cause_assessment": "write a cause assessment before the conversation",
     "review": "write a review of how it went (strengths, weaknesses, challenges, improvements)",
@@ -161,7 +181,8 @@ def rescore(
     return apply_decisions(rubric, result, record.decisions)
 
 
-def _version_problem(record: SessionRecord, scenario: Scenario | None) -> str | None:
+def version_problem(record: SessionRecord, scenario: Scenario | None) -> str | None:
+    """Why a stored session cannot be judged again here, or None if it can."""
     if scenario is None:
         return (
             f"scenario '{record.scenario_id}' is not available here (give its file with "
@@ -178,14 +199,14 @@ def _version_problem(record: SessionRecord, scenario: Scenario | None) -> str | 
 # -- shared pieces ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Cited:
-    """A line of the learner's cited as evidence (or as a concern)."""
+    """A line the learner chose, cited as evidence (or as a concern)."""
 
     turn: int
     """1-based number of the choice."""
     option: str
     """Option id."""
     line: str
-    """The learner's exact words."""
+    """The line the learner chose, exactly as it was said."""
     behaviour: str
     """Label of the behaviour that matters."""
     session: str = ""
@@ -216,6 +237,114 @@ class CriterionRow:
     """Lines that weakened or blocked it."""
     source: str = ""
     """Where its evidence comes from when it is not the learner's lines."""
+    decision: Decided | None = None
+    """The tutor's decision that replaced the simulator's verdict, if any."""
+    consistency: str = ""
+    """In a portfolio: achieved in how many sessions, and in the latest, in a sentence."""
+    across: str = ""
+    """On a sheet: what the unit needs across sessions, when one session is not enough."""
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A tutor's decision on one criterion of one session, ready to show."""
+
+    code: str
+    """Criterion code."""
+    verdict: str
+    """achieved or not_yet."""
+    verdict_label: str
+    """The verdict in words."""
+    by: str
+    """Who decided."""
+    at: str
+    """When, as shown."""
+    note: str = ""
+    """Why."""
+    session: str = ""
+    """The session ("session 12"), in a portfolio or class report."""
+    learner: str = ""
+    """Whose session, in a class report."""
+
+
+@dataclass(frozen=True)
+class SeriousError:
+    """A critical error the learner made, and whether (and where) it was put right."""
+
+    behaviour: str
+    """Label of the critical behaviour."""
+    turn: int
+    """1-based number of the choice that showed it."""
+    option: str
+    """Option id."""
+    line: str
+    """The line the learner chose."""
+    corrected_turn: int | None = None
+    """The turn that put it right, if one did."""
+    corrected_line: str = ""
+    """That line."""
+    session: str = ""
+    """The session ("session 12"), in a portfolio or class report."""
+    learner: str = ""
+    """Whose session, in a class report."""
+
+    @property
+    def corrected(self) -> bool:
+        """True if a later line put it right (it then does not rule out a grade)."""
+        return self.corrected_turn is not None
+
+
+def _decided(
+    code: str, d: Mapping[str, Any] | TutorDecision, session: str = "", learner: str = ""
+) -> Decided:
+    data = d.to_dict() if isinstance(d, TutorDecision) else d
+    verdict = str(data.get("verdict", ""))
+    return Decided(
+        code,
+        verdict,
+        STATUS_LABELS.get(verdict, humanise(verdict)),
+        str(data.get("by", "")),
+        _when(str(data.get("at", ""))),
+        str(data.get("note", "")),
+        session,
+        learner,
+    )
+
+
+def serious_errors(
+    items: Iterable[Mapping[str, Any]],
+    behaviours: Mapping[str, Behaviour],
+    session: str = "",
+    learner: str = "",
+) -> tuple[SeriousError, ...]:
+    """Return critical errors in their JSON form (``critical_errors``) ready to show."""
+    out = []
+    for e in items:
+        b = str(e.get("behaviour", ""))
+        said: Mapping[str, Any] = e.get("line") or {}
+        fix: Mapping[str, Any] | None = e.get("corrected_by") or None
+        out.append(
+            SeriousError(
+                behaviours[b].label if b in behaviours else humanise(b),
+                int(said.get("turn", 0)),
+                str(said.get("option", "")),
+                str(said.get("line", "")),
+                int(fix.get("turn", 0)) if fix else None,
+                str(fix.get("line", "")) if fix else "",
+                session or str(e.get("session") or ""),
+                learner,
+            )
+        )
+    return tuple(out)
+
+
+def session_grade_label(rubric: Rubric, grade: Grade) -> str:
+    """A session's grade in words: no grade when a serious error was not put right."""
+    if grade.ruled_out_by:
+        return NO_GRADE
+    if grade.value == IN_PROGRESS:
+        return f"{grade_label(rubric, IN_PROGRESS)} (no grade yet)"
+    return grade.label
 
 
 @dataclass(frozen=True)
@@ -252,6 +381,8 @@ class PractiseNext:
     """Criteria no available scenario can show."""
     todo: tuple[Todo, ...] = ()
     """Written responses still to do."""
+    serious: int = 0
+    """Sessions with a serious error not put right: never "well done" while there are any."""
 
     @property
     def empty(self) -> bool:
@@ -294,17 +425,68 @@ def _source(criterion: Criterion | None) -> str:
     return "Judged by your tutor, outside the simulator."
 
 
+def consistency_text(data: Mapping[str, Any] | None) -> str:
+    """Return a criterion's consistency (its JSON form) as a sentence, or an empty string."""
+    if not data:
+        return ""
+    of, achieved = int(data.get("of", 0)), int(data.get("achieved", 0))
+    if of == 0:
+        return "No session could show it yet."
+    latest = str(data.get("latest") or "")
+    where = f" ({data['latest_session']})" if data.get("latest_session") else ""
+    return (
+        f"Achieved in {achieved} of {of} session{'' if of == 1 else 's'} that could show it; "
+        f"latest{where}: {STATUS_LABELS.get(latest, humanise(latest))}."
+    )
+
+
+def _plural(word: str) -> str:
+    return word + ("es" if word.endswith("s") else "s")
+
+
+def across_text(rule: PortfolioRule | None, behaviours: Mapping[str, Behaviour]) -> str:
+    """Return what a criterion also needs across sessions, as a sentence for a session sheet."""
+    if rule is None:
+        return ""
+    parts = []
+    if rule.distinct:
+        parts.append(f"in at least {rule.min} different {_plural(humanise(rule.distinct).lower())}")
+    if rule.values and rule.of:
+        kinds = ", ".join(humanise(v).lower() for v in rule.values)
+        parts.append(f"in sessions with every {humanise(rule.of).lower()} ({kinds})")
+    if rule.behaviours:
+        shown = " or ".join(
+            behaviours[b].label.lower() if b in behaviours else humanise(b).lower()
+            for b in rule.behaviours
+        )
+        parts.append(f"in a session that shows {shown}")
+    if rule.each_session:
+        parts.append("in every session, not only this one")
+    if not parts:
+        parts.append(f"in at least {rule.min} session{'' if rule.min == 1 else 's'}")
+    return (
+        "For the unit this is needed " + " and ".join(parts) + ": your portfolio shows how far "
+        "you have got."
+    )
+
+
 def criterion_rows(
     criteria: Mapping[str, Mapping[str, Any]],
     rubric: Rubric | None,
     behaviours: Mapping[str, Behaviour],
+    *,
+    across: bool = False,
 ) -> tuple[CriterionRow, ...]:
-    """Return the rows of a criteria table from verdicts in their JSON form."""
+    """Return the rows of a criteria table from verdicts in their JSON form.
+
+    With ``across`` (a session sheet), a criterion the unit judges across sessions says so.
+    """
     bands = _band_labels(rubric)
     rows = []
     for code, v in criteria.items():
         c = rubric.criterion(code) if rubric else None
         status = str(v.get("status", ""))
+        decision = v.get("decision")
         rows.append(
             CriterionRow(
                 code,
@@ -317,6 +499,11 @@ def criterion_rows(
                 _cited(v.get("evidence", ()), behaviours),
                 _cited(v.get("concerns", ()), behaviours),
                 _source(c),
+                _decided(code, decision) if decision else None,
+                consistency_text(v.get("consistency")),
+                across_text(c.portfolio, behaviours)
+                if across and c is not None and c.assess != "portfolio"
+                else "",
             )
         )
     return tuple(rows)
@@ -452,6 +639,11 @@ class SheetView:
     plan: tuple[tuple[str, str, str], ...]
     next: PractiseNext
     practice_note: str = ""
+    heading: str = "Practice"
+    mode_label: str = ""
+    serious: tuple[SeriousError, ...] = ()
+    ruled_out: tuple[str, ...] = ()
+    decisions: tuple[Decided, ...] = ()
     generated: str = field(default_factory=_now)
     version: str = __version__
 
@@ -548,6 +740,8 @@ def _responses(
     c = responses.cause_assessment
     if c is not None:
         cause = [
+            ("The issue, in your own words", c.issue_words),
+            ("What makes this customer challenging, in your own words", c.challenge_words),
             ("Issue", humanise(c.issue) or "(not named)"),
             ("Characteristics", ", ".join(humanise(x) for x in c.characteristics)),
             ("Indicators", ", ".join(humanise(x) for x in c.indicators)),
@@ -579,7 +773,7 @@ def sheet_view(
     known = bundled_behaviours() if behaviours is None else behaviours
     warnings: list[str] = []
     scenario = library.get(record.scenario_id)
-    problem = _version_problem(record, scenario)
+    problem = version_problem(record, scenario)
     session: Session | None = None
     transcript: tuple[Entry, ...] = ()
     transcript_note = ""
@@ -618,10 +812,12 @@ def sheet_view(
             outcome=session.outcome if session else record.outcome,
             session_id=f"session {record.id}",
         )
-        result = scored.to_dict()
+        result = apply_decisions(rubric, scored, record.decisions).to_dict()
         result_note = "Judged now: no result was stored with this session."
     elif result is None:
         result_note = "No result is stored with this session and it cannot be judged again here."
+    elif record.decisions:
+        result, result_note = _with_decisions(record, result, scenario, rubric, problem)
     criteria: Mapping[str, Mapping[str, Any]] = result["criteria"] if result else {}
     detail: Mapping[str, Any] = result.get("grade_detail", {}) if result else {}
     rubric_info: Mapping[str, Any] = result.get("rubric", {}) if result else {}
@@ -656,7 +852,7 @@ def sheet_view(
         not_covered=tuple(detail.get("not_covered", ())),
         ceiling=grade_label(rubric, ceiling) if rubric and ceiling else humanise(ceiling),
         result_note=result_note,
-        criteria=criterion_rows(criteria, rubric, known),
+        criteria=criterion_rows(criteria, rubric, known, across=True),
         transcript=transcript,
         transcript_note=transcript_note,
         notes=tuple((_when(at), text) for at, text in record.notes),
@@ -665,8 +861,57 @@ def sheet_view(
         plan=plan,
         next=practise_next(rubric, statuses, library, record.scenario_id),
         practice_note=practice_note(rubric),
+        heading=MODE_HEADINGS.get(record.mode, "Practice"),
+        mode_label=MODE_LABELS.get(record.mode, humanise(record.mode)),
+        serious=serious_errors(result.get("critical_errors", ()) if result else (), known),
+        ruled_out=tuple(
+            known[b].label if b in known else humanise(b) for b in detail.get("ruled_out_by", ())
+        ),
+        decisions=tuple(_decided(d.code, d) for d in record.decisions if d.code in criteria),
     )
     return view, warnings
+
+
+def _with_decisions(
+    record: SessionRecord,
+    stored: dict[str, Any],
+    scenario: Scenario | None,
+    rubric: Rubric | None,
+    problem: str | None,
+) -> tuple[dict[str, Any], str]:
+    """The stored result with the tutor's decisions in it, and a note if its grade could not
+    be worked out again.
+
+    When the session can be judged again, the decisions are applied as the portfolio applies
+    them (the grade follows); otherwise each decided verdict is shown as decided, and the grade
+    is the stored one.
+    """
+    if rubric is not None and problem is None:
+        judged = rescore(record, scenario, rubric)
+        if judged is not None:
+            return judged.to_dict(), ""
+    criteria = dict(stored.get("criteria", {}))
+    changed = False
+    for d in record.decisions:
+        old = criteria.get(d.code)
+        if old is None or old.get("decision") == d.to_dict():
+            continue
+        note = f": {d.note}" if d.note else ""
+        criteria[d.code] = {
+            **old,
+            "status": d.verdict,
+            "reason": "tutor_decision",
+            "detail": f"your tutor {d.by} decided {d.verdict.replace('_', ' ')} on "
+            f"{d.at[:10]}{note}",
+            "decision": d.to_dict(),
+        }
+        changed = True
+    if not changed:
+        return stored, ""
+    why = problem or "the rubric is not available here"
+    return {**stored, "criteria": criteria}, (
+        f"Your tutor's decisions are shown, but the grade could not be worked out again: {why}."
+    )
 
 
 # -- the class report -------------------------------------------------------------------------
@@ -684,8 +929,52 @@ class LearnerRow:
     """Sessions judged."""
     best: str
     """Best session grade (label)."""
-    cells: tuple[tuple[str, str], ...]
-    """(criterion code, achieved / not_yet / tutor / never) in rubric order."""
+    cells: tuple[Cell, ...]
+    """One per criterion, in rubric order: the unit-level verdict, as in the portfolio."""
+    latest: str = ""
+    """The latest session's grade (label)."""
+    unit: str = ""
+    """The unit grade so far, as in the portfolio (label)."""
+    serious: int = 0
+    """Sessions with a serious error that was not put right."""
+    decisions: tuple[Decided, ...] = ()
+    """The tutor's decisions on this learner's sessions."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One learner's unit-level verdict on one criterion, with how consistently it was shown."""
+
+    code: str
+    """Criterion code."""
+    status: str
+    """achieved, not_yet, tutor or never."""
+    achieved: int = 0
+    """Sessions that achieved it."""
+    of: int | None = None
+    """Sessions that could show it (None for criteria not judged in a session)."""
+    detail: str = ""
+    """Why, in a sentence (the portfolio's words)."""
+    decided: bool = False
+    """A tutor's decision on it is recorded for one of the learner's sessions."""
+
+    @property
+    def label(self) -> str:
+        """The verdict in words."""
+        return CELL_LABELS[self.status]
+
+    @property
+    def counted(self) -> str:
+        """``2 of 3 sessions``, or an empty string when no session could show it."""
+        if not self.of:
+            return ""
+        return f"{self.achieved} of {self.of} session{'' if self.of == 1 else 's'}"
+
+    @property
+    def text(self) -> str:
+        """The verdict with its count and any decision, for a gradebook cell."""
+        extra = [part for part in (self.counted, "tutor decided" if self.decided else "") if part]
+        return self.label + (f" ({', '.join(extra)})" if extra else "")
 
 
 @dataclass(frozen=True)
@@ -769,6 +1058,8 @@ class ClassView:
     sessions: int
     left_out: tuple[str, ...]
     practice_note: str = ""
+    serious: tuple[SeriousError, ...] = ()
+    decisions: tuple[Decided, ...] = ()
     generated: str = field(default_factory=_now)
     version: str = __version__
 
@@ -805,26 +1096,42 @@ def short_grade(rubric: Rubric, value: str) -> str:
     return grade_label(replace(rubric, practice_only=False), value)
 
 
+def _number(session: str) -> int:
+    """The id in "session 12", for sorting."""
+    tail = session.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _short_session_grade(rubric: Rubric, grade: Grade) -> str:
+    """A session's grade for the class grid: "No grade" when a serious error ruled it out."""
+    if grade.ruled_out_by:
+        return "No grade (serious error)"
+    return short_grade(rubric, grade.value)
+
+
 def _rank(rubric: Rubric, value: str) -> int:
     order = ["not_yet", *(b.id for b in rubric.bands), "competent", "pass"]
     return order.index(value) if value in order else -1
 
 
-def _cell(criterion: Criterion, results: Sequence[SessionResult], unit: PortfolioResult) -> str:
+def _cell(criterion: Criterion, unit: PortfolioResult, decided: set[str]) -> Cell:
+    """The unit-level verdict of ``combine``, the same one the portfolio shows."""
+    v = unit.criteria[criterion.code]
+    c = v.consistency
     if criterion.assess == "tutor":
-        return "tutor"
-    if criterion.assess == "portfolio":
-        status = unit.criteria[criterion.code].status
-        return {"achieved": "achieved", "needs_tutor": "tutor"}.get(status, "not_yet")
-    seen = {r.criteria[criterion.code].status for r in results if criterion.code in r.criteria}
-    for status, cell in (
-        ("achieved", "achieved"),
-        ("needs_tutor", "tutor"),
-        ("not_yet", "not_yet"),
-    ):
-        if status in seen:
-            return cell
-    return "never"
+        status = "tutor"
+    elif criterion.assess != "portfolio" and c is not None and c.of == 0:
+        status = "never"
+    else:
+        status = {"achieved": "achieved", "needs_tutor": "tutor"}.get(v.status, "not_yet")
+    return Cell(
+        criterion.code,
+        status,
+        c.achieved if c else 0,
+        c.of if c else None,
+        _sentence(v.detail),
+        criterion.code in decided,
+    )
 
 
 def _decision_points(
@@ -887,6 +1194,8 @@ def class_view(
         by_learner[r.learner.id].append(r)
     left_out: list[str] = []
     rows = []
+    serious: list[SeriousError] = []
+    all_decisions: list[Decided] = []
     for learner_records in by_learner.values():
         learner = learner_records[0].learner
         results = []
@@ -895,13 +1204,24 @@ def class_view(
             result = rescore(r, scenario, rubric)
             if result is None:
                 left_out.append(
-                    f"session {r.id} ({learner.display}): {_version_problem(r, scenario)}"
+                    f"session {r.id} ({learner.display}): {version_problem(r, scenario)}"
                 )
             else:
                 results.append(result)
         unit = combine(rubric, results)
         best = max(results, key=lambda x: _rank(rubric, x.grade.value), default=None)
-        cells = tuple((c.code, _cell(c, results, unit)) for c in rubric.criteria)
+        judged = {r.facts.session for r in results}
+        decisions = tuple(
+            _decided(d.code, d, f"session {r.id}", learner.display)
+            for r in sorted(learner_records, key=lambda x: x.id)
+            for d in r.decisions
+            if rubric.criterion(d.code) is not None and f"session {r.id}" in judged
+        )
+        decided = {d.code for d in decisions}
+        cells = tuple(_cell(c, unit, decided) for c in rubric.criteria)
+        for session, error in unit.critical:
+            serious.extend(serious_errors([error.to_dict()], known, session, learner.display))
+        all_decisions.extend(decisions)
         rows.append(
             LearnerRow(
                 learner.name,
@@ -910,6 +1230,10 @@ def class_view(
                 len(results),
                 short_grade(rubric, best.grade.value) if best else "",
                 cells,
+                _short_session_grade(rubric, results[-1].grade) if results else "",
+                short_grade(rubric, unit.grade.value) if results else "",
+                len(unit.critical_sessions),
+                decisions,
             )
         )
     rows.sort(key=lambda x: (x.name.casefold(), x.learner_ref))
@@ -917,7 +1241,7 @@ def class_view(
     for c in rubric.criteria:
         if c.assess not in ("session", "learner_response"):
             continue
-        column = [dict(row.cells)[c.code] for row in rows]
+        column = [next(cell.status for cell in row.cells if cell.code == c.code) for row in rows]
         attempted = sum(cell != "never" for cell in column)
         missing = sum(cell == "not_yet" for cell in column)
         if missing:
@@ -936,6 +1260,12 @@ def class_view(
         sessions=len(records),
         left_out=tuple(left_out),
         practice_note=practice_note(rubric),
+        serious=tuple(
+            sorted(serious, key=lambda e: (e.learner.casefold(), _number(e.session), e.turn))
+        ),
+        decisions=tuple(
+            sorted(all_decisions, key=lambda d: (d.learner.casefold(), _number(d.session), d.code))
+        ),
     )
 
 
@@ -951,9 +1281,15 @@ class SessionLine:
     started: str
     """When."""
     grade: str
-    """Session grade label."""
+    """Session grade label ("No grade: ..." when a serious error was not put right)."""
     outcome: str
     """Ending, in words."""
+    serious: str = ""
+    """Its serious errors in a phrase ("1 not put right"), or an empty string."""
+    ruled_out: bool = False
+    """A serious error was not put right: the session earns no grade and is no evidence."""
+    decided: tuple[str, ...] = ()
+    """Criteria the tutor decided on in this session."""
 
 
 @dataclass(frozen=True)
@@ -993,8 +1329,24 @@ class PortfolioView:
     next: PractiseNext
     data: dict[str, Any]
     practice_note: str = ""
+    latest_grade: str = ""
+    serious: tuple[SeriousError, ...] = ()
+    critical_sessions: tuple[str, ...] = ()
+    decisions: tuple[Decided, ...] = ()
     generated: str = field(default_factory=_now)
     version: str = __version__
+
+
+def _serious_phrase(result: SessionResult) -> str:
+    """A session's serious errors in a phrase for a table cell."""
+    if not result.critical:
+        return ""
+    still = len(result.open_errors)
+    fixed = len(result.critical) - still
+    parts = [f"{still} not put right"] if still else []
+    if fixed:
+        parts.append(f"{fixed} put right")
+    return ", ".join(parts)
 
 
 def _as_json(verdicts: Mapping[str, Verdict]) -> dict[str, dict[str, Any]]:
@@ -1013,11 +1365,12 @@ def portfolio_view(
     results: list[SessionResult] = []
     lines: list[SessionLine] = []
     left_out: list[str] = []
+    decisions: list[Decided] = []
     for r in sorted(records, key=lambda x: x.id):
         scenario = library.get(r.scenario_id)
         result = rescore(r, scenario, rubric)
         if result is None:
-            left_out.append(f"session {r.id}: {_version_problem(r, scenario)}")
+            left_out.append(f"session {r.id}: {version_problem(r, scenario)}")
             continue
         results.append(result)
         lines.append(
@@ -1025,9 +1378,17 @@ def portfolio_view(
                 r.id,
                 r.scenario_id,
                 _when(r.started),
-                result.grade.label,
+                session_grade_label(rubric, result.grade),
                 humanise(r.outcome) if r.outcome else "Not finished",
+                _serious_phrase(result),
+                bool(result.open_errors),
+                tuple(d.code for d in r.decisions if rubric.criterion(d.code) is not None),
             )
+        )
+        decisions.extend(
+            _decided(d.code, d, f"session {r.id}")
+            for d in r.decisions
+            if rubric.criterion(d.code) is not None
         )
     unit = combine(rubric, results)
     statuses = {code: v.status for code, v in unit.criteria.items()}
@@ -1048,6 +1409,14 @@ def portfolio_view(
         **unit.to_dict(),
         "session_ids": [int(line.id) for line in lines],
         "grade_label": unit.grade.label,
+        "latest_grade": unit.session_grades[-1][1] if unit.session_grades else None,
+        "latest_grade_label": lines[-1].grade if lines else None,
+        "decisions": [
+            {"session": r.id, "code": d.code, **d.to_dict()}
+            for r in sorted(records, key=lambda x: x.id)
+            for d in r.decisions
+            if rubric.criterion(d.code) is not None
+        ],
         "left_out": left_out,
     }
     return PortfolioView(
@@ -1067,7 +1436,15 @@ def portfolio_view(
         requirements=criterion_rows(_as_json(unit.requirements), rubric, known),
         missing=missing,
         left_out=tuple(left_out),
-        next=practise_next(rubric, statuses, library),
+        next=replace(practise_next(rubric, statuses, library), serious=len(unit.critical_sessions)),
         data=data,
         practice_note=practice_note(rubric),
+        latest_grade=lines[-1].grade if lines else "",
+        serious=tuple(
+            e
+            for session, error in unit.critical
+            for e in serious_errors([error.to_dict()], known, session)
+        ),
+        critical_sessions=unit.critical_sessions,
+        decisions=tuple(decisions),
     )
