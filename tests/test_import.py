@@ -24,7 +24,8 @@ from simulator.store import ENV_VAR, Store
 DISTINCTION = (
     "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
     "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
-    "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
+    "policy-and-reasons,offer-three,recommend-clearview,justify-balance,check-understanding,"
+    "correct-timing,fill-returns-form,"
     "check-with-returns,call-customer"
 )
 LOST = "ask-receipt-first,defend-shop,threaten-leave"
@@ -113,7 +114,7 @@ def test_a_class_report_gathers_two_computers(
         [amy] = store.sessions(learner="Amy Khan")
     code, out, err = run_cli(capsys, "sheet", str(amy.id), "--format", "md", "--store", tutor)
     assert code == 0, err
-    assert "Tell me exactly what happened this morning." in out
+    assert "tell me exactly what happened this morning." in out
     assert "kettle 12 days old" in out and "options sooner" in out
 
 

@@ -33,7 +33,8 @@ SCRIPT_SCENARIO = FIXTURES / "script-tags.scenario.yaml"
 DISTINCTION = (
     "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
     "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
-    "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
+    "policy-and-reasons,offer-three,recommend-clearview,justify-balance,check-understanding,"
+    "correct-timing,fill-returns-form,"
     "check-with-returns,call-customer"
 )
 POOR_KETTLE = "ask-receipt-first,defend-shop,threaten-leave"
@@ -59,15 +60,9 @@ RESPONSES: dict[str, Any] = {
         {"activity": "Practise open questions", "criterion": "P2", "target_date": "2026-12-04"}
     ],
 }
-REPEAT_BACK = (
-    "Let me check I've got this right. You bought the Kelvo kettle here twelve days ago, by card. "
-    "It had been clicking off on its own, and this morning it leaked from the base and tripped "
-    "your electrics. You've had a frightening morning, and you want it sorted today. Is that right?"
-)
-SORRY_TELL_ME = (
-    "I'm really sorry, that sounds frightening. Is everyone all right? Tell me exactly what "
-    "happened this morning."
-)
+KETTLE = open_scenario("faulty-kettle").scenario
+REPEAT_BACK = KETTLE.options_by_id["repeat-back"].say
+SORRY_TELL_ME = KETTLE.options_by_id["sorry-tell-me"].say
 NOTE = "Customer wants the glass Clearview | not the same model"
 
 
@@ -164,7 +159,7 @@ def test_sheet_html_has_every_part_of_a_distinction_session(
     assert "Faulty kettle: an angry customer at the counter" in html
     assert "Brightwell Home &amp; Electrical (Worcester branch)" in html  # the context
     assert '<div class="big">Resolved</div>' in html  # the outcome
-    assert re.search(r"Final customer mood</div><div class=\"big\">4</div>", html)
+    assert re.search(r"Final customer mood</div><div class=\"big\">5</div>", html)
     assert '<div class="big">Distinction</div>' in html
     rubric = open_rubric("ocr-l2-unit7")
     for criterion in rubric.criteria:  # every criterion has a row with its wording
@@ -325,7 +320,7 @@ def test_sheet_refuses_to_replay_another_scenario_version(
         con.execute("UPDATE sessions SET scenario_version = 7 WHERE id = ?", (klass.ids["bob"],))
     code, html, err = run(capsys, "sheet", str(klass.ids["bob"]), "--store", str(db))
     assert code == 0
-    assert "it was played on version 7 of 'faulty-kettle', which is now version 1" in err
+    assert "it was played on version 7 of 'faulty-kettle', which is now version 2" in err
     assert "The conversation cannot be replayed: it was played on version 7" in html
     assert "Have you got your receipt with you?" in html  # the stored lines instead
     assert "Are you listening to me?" not in html  # the customer's lines were never stored

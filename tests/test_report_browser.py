@@ -20,7 +20,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "report"
 DISTINCTION = (
     "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
     "repeat-back,go-to-manager,brief-clearly,list-options,recommend-refund-discount,"
-    "policy-and-reasons,offer-three,justify-balance,check-understanding,fill-returns-form,"
+    "policy-and-reasons,offer-three,recommend-clearview,justify-balance,check-understanding,"
+    "correct-timing,fill-returns-form,"
     "check-with-returns,call-customer"
 )
 A4 = (595.0, 842.0)  # points
