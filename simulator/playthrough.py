@@ -18,6 +18,7 @@ from simulator.scoring import (
     LearnerResponses,
     RecapItem,
     SessionResult,
+    apply_decisions,
     recap,
     score_session,
 )
@@ -175,7 +176,8 @@ class Playthrough:
 
     # -- results ------------------------------------------------------------------------------
     def result(self) -> SessionResult | None:
-        """Score the session so far against the rubric and store the result."""
+        """Score the session so far against the rubric, with the tutor's decisions in place of
+        the verdicts they decided, and store the result."""
         if self.rubric is None:
             return None
         steps = [(s.node, s.option, s.auto) for s in self.session.steps]
@@ -187,6 +189,7 @@ class Playthrough:
             outcome=self.session.outcome,
             session_id=str(self.session_id),
         )
+        result = apply_decisions(self.rubric, result, self.store.decisions(self.session_id))
         self.store.save_result(self.session_id, result)
         return result
 

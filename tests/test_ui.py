@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from simulator.lint import bundled_behaviours
 from simulator.scoring import CauseAssessment, PlanEntry, Review
 from simulator.store import Store
 from simulator.ui.app import HIGH_CONTRAST, RoleplayApp
-from simulator.ui.screens.browser import BrowserScreen
+from simulator.ui.screens.browser import BrowserScreen, short_title
 from simulator.ui.screens.cause import CauseScreen
 from simulator.ui.screens.conversation import ConversationScreen
 from simulator.ui.screens.dialogs import HelpScreen, PolicyCard, ResumeDialog
@@ -161,26 +162,51 @@ async def test_an_empty_name_is_refused(make_app: MakeApp, store_path: Path) -> 
 
 
 # -- the browser ---------------------------------------------------------------------------------
+PARCEL = FIXTURES / "ui" / "parcel-call.scenario.yaml"
+"""Judged against Unit 7 (P1 kept back); a data-protection breach that is never put right, and a
+misstated right that is."""
+
+
+def remember_rubric(store_path: Path, rubric_id: str) -> None:
+    """As if the learner had chosen this qualification last time (the start screen offers it)."""
+    (store_path.parent / "prefs.json").write_text(json.dumps({"rubric": rubric_id}))
+
+
 async def test_browser_filters_change_the_rows(
-    make_app: MakeApp, drive: Drive, tmp_path: Path
+    make_app: MakeApp, drive: Drive, tmp_path: Path, store_path: Path
 ) -> None:
     mini = tmp_path / "mini.scenario.yaml"  # a third scenario that can evidence almost nothing
     mini.write_text((FIXTURES / "valid" / "mini.scenario.yaml").read_text())
     app = make_app(scenario=str(mini))
     async with app.run_test(size=SIZE) as pilot:
-        await drive(pilot).sign_in()
+        await drive(pilot).sign_in()  # Unit 7, which judges P1: no filter on issue or customer
+        assert [s.id for s in app.screen.query(Select)] == ["f-channel", "f-criterion"]
         assert sorted(rows(app)) == ["faulty-kettle", "mini", "router-helpline"]
-
-        await choose_in_select(pilot, "f-issue", "product_faulty")
-        assert sorted(rows(app)) == ["faulty-kettle", "mini"]
         await choose_in_select(pilot, "f-channel", "telephone")
-        assert rows(app) == ["mini"]
+        assert sorted(rows(app)) == ["mini", "router-helpline"]
         await pilot.press("c")  # clear filters
         await pilot.pause()
         assert sorted(rows(app)) == ["faulty-kettle", "mini", "router-helpline"]
         assert all(s.value == Select.NULL for s in app.screen.query(Select))
         assert isinstance(app.focused, DataTable)
 
+        await choose_in_select(pilot, "f-criterion", "P2")  # questioning: mini has none
+        assert sorted(rows(app)) == ["faulty-kettle", "router-helpline"]
+        await pilot.press("c")
+        await pilot.pause()
+        assert len(rows(app)) == 3
+
+    remember_rubric(store_path, "pearson-l3-unit4")  # judges no cause assessment
+    app = make_app(scenario=str(mini))
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot).sign_in()
+        assert app.rubric is not None and app.rubric.id == "pearson-l3-unit4"
+        await choose_in_select(pilot, "f-issue", "product_faulty")
+        assert sorted(rows(app)) == ["faulty-kettle", "mini"]
+        await choose_in_select(pilot, "f-channel", "telephone")
+        assert rows(app) == ["mini"]
+        await pilot.press("c")
+        await pilot.pause()
         await choose_in_select(pilot, "f-indicator", "angry")
         assert rows(app) == ["faulty-kettle"]
         await choose_in_select(pilot, "f-indicator", "confused")
@@ -188,14 +214,56 @@ async def test_browser_filters_change_the_rows(
         await choose_in_select(pilot, "f-issue", "product_faulty")
         assert rows(app) == []
         assert "No scenario matches" in screen_text(app, "preview-text")
-        await pilot.press("c")
-        await pilot.pause()
 
-        await choose_in_select(pilot, "f-criterion", "P2")  # questioning: mini has none
-        assert sorted(rows(app)) == ["faulty-kettle", "router-helpline"]
-        await pilot.press("c")
-        await pilot.pause()
-        assert len(rows(app)) == 3
+
+def browser_text(app: RoleplayApp) -> str:
+    """Everything the scenario list shows: filters, column headings, cells and the preview."""
+    table = app.screen.query_one(DataTable)
+    shown = [str(select.prompt) for select in app.screen.query(Select)]
+    shown += [str(column.label) for column in table.columns.values()]
+    shown += [str(cell) for i in range(table.row_count) for cell in table.get_row_at(i)]
+    shown.append(screen_text(app, "preview-text"))
+    return "\n".join(shown)
+
+
+async def test_browser_keeps_the_issue_and_the_customer_back_when_p1_is_judged(
+    make_app: MakeApp, drive: Drive
+) -> None:
+    """The cause assessment asks for the issue and the customer's indicators: the list and the
+    preview must not show them first (they are shown on the results)."""
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        table = app.screen.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [
+            "Scenario", "Channel", "Level", "Last result",
+        ]  # fmt: skip
+        for scenario_id in rows(app):
+            await pilot.press(*["down"] * (table.get_row_index(scenario_id) - table.cursor_row))
+            await pilot.pause()
+            scenario = next(c.scenario for c in app.scenarios if c.scenario.id == scenario_id)
+            ctx = scenario.context
+            shown = " ".join(browser_text(app).split())
+            preview = " ".join(screen_text(app, "preview-text").split())
+            org = ctx.organisation
+            summary = " ".join(scenario.summary.split())
+            assert summary in shown  # the situation is described, as the author wrote it
+            for authored in (summary, *(p.text for p in org.policies), *org.authority_own):
+                shown = shown.replace(" ".join(authored.split()), "")
+            for kept_back in (ctx.issue, *ctx.customer.indicators):
+                assert kept_back.replace("_", " ") not in shown, kept_back
+            assert f"Customer: {ctx.customer.name} " in preview + " "  # the name, nothing more
+            if ":" in scenario.title:  # "…: an angry customer at the counter"
+                assert scenario.title not in preview
+            assert f"Channel: {ctx.channel.replace('_', ' ')}" in preview
+            if scenario.difficulty:
+                assert f"Level: {scenario.difficulty}" in preview
+            assert "You will assess the issue yourself" in preview
+        await me.open_scenario("parcel-call")
+        brief = text_of(app.screen.query_one("#cause-brief", Static))
+        assert "upset" not in brief and "confused" not in brief  # nor on the next screen
+        assert "Parcel missing" in brief
 
 
 async def test_preview_shows_policies_and_authority(make_app: MakeApp, drive: Drive) -> None:
@@ -209,7 +277,7 @@ async def test_preview_shows_policies_and_authority(make_app: MakeApp, drive: Dr
             choice = next(c for c in app.scenarios if c.scenario.id == scenario_id)
             org = choice.scenario.context.organisation
             preview = " ".join(screen_text(app, "preview-text").split())
-            assert choice.scenario.title in preview
+            assert short_title(choice.scenario.title, 80) in preview
             assert "Policies:" in preview and "You may:" in preview
             for policy in org.policies:
                 assert " ".join(policy.text.split()) in preview
@@ -256,6 +324,88 @@ async def test_cause_screen_escape_goes_back(make_app: MakeApp, drive: Drive) ->
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
+
+
+ISSUE_WORDS = "Her parcel was due on Monday and has not come"
+CHALLENGE_WORDS = "She is upset and unsure what happens next; she is older and may need it slowly"
+
+
+async def write_own_words(me: Any, issue_words: str, challenge_words: str) -> None:
+    """From the indicators list, Tab to each box in turn and type in it, checking it is on screen."""
+    pilot, app = me.pilot, me.app
+    for box_id, text in (("issue-words", issue_words), ("challenge-words", challenge_words)):
+        await pilot.press("tab")
+        await pilot.pause()
+        box = app.screen.query_one(f"#{box_id}", TextArea)
+        assert app.focused is box
+        await me.type(text)
+        assert app.screen.region.contains_region(box.region)  # scrolled into view at 80x24
+
+
+async def test_cause_screen_saves_the_learners_own_words(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        assert isinstance(app.screen, CauseScreen)
+        await me.assess("goods_not_delivered", characteristics=["age"], indicators=["upset"],
+                        begin=False)  # fmt: skip
+        await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
+        await pilot.press("tab")  # then the button, which starts the conversation too
+        assert app.focused is app.screen.query_one("#begin")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+    record = stored(store_path)
+    assert record.responses.cause_assessment == CauseAssessment(
+        "goods_not_delivered", ("age",), ("upset",),
+        issue_words=ISSUE_WORDS, challenge_words=CHALLENGE_WORDS,
+    )  # fmt: skip
+
+
+async def test_cause_screen_says_when_the_own_words_are_missing(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        await me.assess("goods_not_delivered", indicators=["upset"], begin=False)
+        await write_own_words(me, "Parcel late", "")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)  # it starts, but the learner is told
+        assert any(
+            "did not write what makes this customer challenging" in t and "P1" in t
+            for t in toasts(app)
+        )
+    cause = stored(store_path).responses.cause_assessment
+    assert (cause.issue_words, cause.challenge_words) == ("Parcel late", "")
+
+
+async def test_cause_screen_escape_with_words_written_asks_first(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        await me.assess("goods_not_delivered", begin=False)
+        await write_own_words(me, "Parcel late", "")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CauseScreen)
+        assert any("Press Esc again" in t for t in toasts(app))
+        assert app.screen.query_one("#issue-words", TextArea).text == "Parcel late"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+    assert stored(store_path) is None
 
 
 # -- the conversation ----------------------------------------------------------------------------
@@ -509,7 +659,8 @@ async def test_leaving_keeps_the_session_in_progress(
 
 # -- endings, results and review -----------------------------------------------------------------
 def check_results(app: RoleplayApp, store_path: Path) -> dict[str, Any]:
-    """Every criterion's verdict and evidence (the learner's own words) is on the results screen."""
+    """Every criterion's verdict and evidence (the lines the learner chose) is on the results
+    screen."""
     screen = app.screen
     assert isinstance(screen, ResultsScreen)
     record = stored(store_path)
@@ -519,7 +670,13 @@ def check_results(app: RoleplayApp, store_path: Path) -> dict[str, Any]:
     criteria = screen_text(app, "criteria")
     flat = " ".join(criteria.split())
     label = {"distinction": "Distinction", "merit": "Merit", "pass": "Pass", "not_yet": "Not yet"}
-    assert f"Session grade: {label[result['grade']]}" in summary
+    if result["grade_detail"]["ruled_out_by"]:
+        assert "Session grade: No grade because a serious error was not put right" in summary
+    else:
+        assert f"Session grade: {label[result['grade']]}" in summary
+    assert "(your own words)" not in flat.lower()  # they chose among the author's lines
+    if any(v["evidence"] for v in result["criteria"].values()):
+        assert "Your choices:" in criteria
     said = {o.say for o in screen.play.scenario.options_by_id.values()}
     for criterion in screen.play.rubric.criteria:
         verdict = result["criteria"][criterion.code]
@@ -548,7 +705,7 @@ async def test_practice_to_an_ending_shows_every_criterion_with_evidence(
         assert result["grade"] == "distinction"
         summary = screen_text(app, "summary")
         assert "Outcome: Resolved" in summary and "Practice feedback" in summary
-        assert "Final customer mood: 4 (on a scale of -5 to 5)" in summary
+        assert "Final customer mood: 5 (on a scale of -5 to 5)" in summary
         assert "Final trust: 3 (on a scale of -3 to 3)" in summary
         assert "P2  ✓ achieved" in screen_text(app, "criteria")
         # the route is recapped; the one weaker step shows the stronger option
@@ -585,6 +742,129 @@ async def test_a_poor_route_in_practice_shows_the_stronger_options(
         for item in app.screen.play.recap():
             assert item.stronger is not None
             assert f"Stronger: {' '.join(item.stronger.say.split())}" in recap
+
+
+PARCEL_SERIOUS = ["read-address", "misstate", "put-right", "send-new"]
+"""The parcel call with a breach never put right (turn 1) and a misstated right put right (3)."""
+PARCEL_GOOD = ["verify", "explain", "send-new"]
+"""The parcel call played well."""
+
+
+async def test_results_show_a_serious_error_first(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        await me.assess("goods_not_delivered", indicators=["upset"], begin=False)
+        await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await me.say(*PARCEL_SERIOUS)
+        result = check_results(app, store_path)
+        assert result["grade"] == "not_yet"
+        assert result["grade_detail"]["ruled_out_by"] == ["breach_data_protection"]
+        screen = app.screen
+        summary = " ".join(screen_text(app, "summary").split())
+        assert "Outcome: Resolved" in summary
+        assert "No grade because a serious error was not put right" in summary
+        critical = " ".join(screen_text(app, "critical").split())
+        assert critical.startswith("Serious errors (1 not put right)")
+        breach = critical.index("Breaches data protection: not put right turn 1: “I've found you")
+        misstated = critical.index(
+            "Gets the customer's rights wrong: put right at turn 3 "
+            "turn 2: “Not until it has been missing for thirty days, I'm afraid.” "
+            "turn 3: put right: “You're right, I put that badly"
+        )
+        assert breach < misstated  # in the order they were made
+        # first: above every criterion, and on screen without scrolling at 80x24
+        panel = screen.query_one("#critical", Static)
+        assert panel.region.y < screen.query_one("#glance", Static).region.y
+        assert panel.region.y < screen.query_one("#criteria", Static).region.y
+        assert screen.region.contains_point(panel.region.offset)
+        # what was kept back before the session is told now, beside the learner's assessment
+        situation = " ".join(screen_text(app, "situation").split())
+        assert (
+            "The issue was goods not delivered; this customer was upset, confused "
+            "(characteristics: age)." in situation
+        )
+        assert "You chose: goods not delivered; upset" in situation
+        assert f"The issue: {ISSUE_WORDS}" in situation
+        assert f"Challenging: {CHALLENGE_WORDS}" in situation
+        assert "P1  … for your tutor" in screen_text(app, "criteria")
+
+
+async def test_a_tutors_decision_shows_when_the_session_is_reopened(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        await me.assess("goods_not_delivered", indicators=["upset", "confused"], begin=False)
+        await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await me.say(*PARCEL_GOOD)
+        assert "P1  … for your tutor" in screen_text(app, "criteria")
+        session_id = app.screen.play.session_id
+        await pilot.press("escape")
+        await pilot.pause()
+
+        with Store.open(store_path) as store:  # the tutor, on another connection
+            store.record_decision(session_id, "P1", "achieved", "Ms Patel",
+                                  "A clear assessment: you saw she was confused.")  # fmt: skip
+            (decision,) = store.decisions(session_id)
+
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        criteria = " ".join(screen_text(app, "criteria").split())
+        day = datetime.datetime.fromisoformat(decision.at)
+        assert "P1 ✓ achieved (your tutor's decision)" in criteria
+        assert (
+            f"Your tutor's decision: achieved, by Ms Patel on {day.day} {day:%B %Y}: "
+            "“A clear assessment: you saw she was confused.”" in criteria
+        )
+        assert "✓ Achieved: P1" in screen_text(app, "glance")
+    result = stored(store_path, session_id).result
+    assert result["criteria"]["P1"]["status"] == "achieved"
+    assert result["criteria"]["P1"]["decision"]["by"] == "Ms Patel"
+
+
+async def test_a_session_left_unfinished_is_in_progress_on_its_results(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        await me.assess("goods_not_delivered")
+        await me.say("verify")
+        await pilot.press("escape")
+        await pilot.pause()
+        await me.open_scenario("parcel-call")
+        await pilot.press("n")  # start again: the first session stays, unfinished
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert session_rows(app)[0][3] == "started again"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        summary = " ".join(screen_text(app, "summary").split())
+        assert "Session grade: In progress (the conversation did not reach an ending" in summary
+        assert "The issue was" not in screen_text(app, "situation")  # still kept back
+        assert not app.screen.query_one("#critical", Static).display
 
 
 async def test_review_is_saved_and_rescored(

@@ -20,6 +20,10 @@ from textual.widgets import Input, TextArea
 from simulator.ui.app import RoleplayApp
 from simulator.ui.screens.start import StartScreen
 
+PARCEL = Path(__file__).parent / "fixtures" / "ui" / "parcel-call.scenario.yaml"
+"""A small call judged against Unit 7, with a serious error (kept still while the bundled
+scenarios change)."""
+
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
 MakeApp = Callable[..., RoleplayApp]
@@ -77,6 +81,48 @@ def test_cause(snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[i
         await me.assess("product_faulty", indicators=["angry", "frustrated"], begin=False)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+async def assess_in_own_words(pilot: Pilot[None], drive: Drive) -> None:
+    """Open the parcel call and assess it: picks, then both boxes written."""
+    me = drive(pilot)
+    await me.sign_in("Amy Khan")
+    await me.open_scenario("parcel-call")
+    await me.assess("goods_not_delivered", characteristics=["age"], indicators=["upset"],
+                    begin=False)  # fmt: skip
+    await pilot.press("tab")
+    await me.type("Her parcel was due on Monday and has not come")
+    await pilot.press("tab")
+    await me.type("She is upset and unsure what happens next")
+
+
+@SIZES
+def test_cause_own_words(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]
+) -> None:
+    """P1 kept back in the list; on the cause screen, both boxes written in the learner's words."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await assess_in_own_words(pilot, drive)
+
+    app = make_app(scenario=str(PARCEL))
+    assert snap_compare(app, terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_results_serious_error(
+    snap_compare: Any, make_app: MakeApp, drive: Drive, size: tuple[int, int]
+) -> None:
+    """No grade: a data-protection breach never put right, first; a misstated right put right."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await assess_in_own_words(pilot, drive)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await drive(pilot).say("read-address", "misstate", "put-right", "send-new")
+
+    app = make_app(scenario=str(PARCEL))
+    assert snap_compare(app, terminal_size=size, run_before=then_steady(steps))
 
 
 async def two_replies(pilot: Pilot[None], drive: Drive) -> None:

@@ -153,6 +153,16 @@ class RoleplayApp(App[None]):
         """Return a loaded rubric by id."""
         return next((r for r in self.rubrics if r.id == rubric_id), None)
 
+    def assesses_cause(self, scenario: Scenario) -> bool:
+        """True when the learner's own cause assessment (P1) of this scenario is judged: by the
+        rubric chosen to play against, or without one, by the scenario's own. The issue and the
+        customer's indicators are then kept back until the session is over."""
+        rubric = self.rubric or self.rubric_by_id(scenario.rubric)
+        return rubric is not None and any(
+            c.assess == "learner_response" and c.response == "cause_assessment"
+            for c in rubric.criteria
+        )
+
     # -- actions ------------------------------------------------------------------------------
     def action_help(self) -> None:
         from simulator.ui.screens.dialogs import HelpScreen  # screens import this module

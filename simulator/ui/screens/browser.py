@@ -52,10 +52,12 @@ class BrowserScreen(RowsScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filters"):
-            yield Select([(words(i), i) for i in spec.ISSUES], prompt="Issue", id="f-issue")
+            if not self.concealing():  # a filter on the issue or the customer would give it away
+                yield Select([(words(i), i) for i in spec.ISSUES], prompt="Issue", id="f-issue")
             yield Select([(words(c), c) for c in spec.CHANNELS], prompt="Channel", id="f-channel")
-            yield Select([(words(i), i) for i in spec.INDICATORS], prompt="Customer",
-                         id="f-indicator")  # fmt: skip
+            if not self.concealing():
+                yield Select([(words(i), i) for i in spec.INDICATORS], prompt="Customer",
+                             id="f-indicator")  # fmt: skip
             rubric = self.roleplay.rubric
             codes = [c.code for c in rubric.session_criteria] if rubric else []
             yield Select([(c, c) for c in codes], prompt="Criterion", id="f-criterion")
@@ -72,9 +74,20 @@ class BrowserScreen(RowsScreen):
         mode = self.roleplay.mode.capitalize()
         self.sub_title = f"{who} · {mode} mode · {rubric.title if rubric else 'no rubric'}"
         table = self.query_one(DataTable)
-        table.add_columns("Scenario", "Issue", "Channel", "Level", "Last result")
+        if self.shows_issues():
+            table.add_columns("Scenario", "Issue", "Channel", "Level", "Last result")
+        else:
+            table.add_columns("Scenario", "Channel", "Level", "Last result")
         self.refresh_table()
         table.focus()
+
+    def concealing(self) -> bool:
+        """True when some scenario's cause assessment is judged, so its issue stays hidden."""
+        return any(self.roleplay.assesses_cause(c.scenario) for c in self.roleplay.scenarios)
+
+    def shows_issues(self) -> bool:
+        """True when some scenario's issue may be shown (its cause assessment is not judged)."""
+        return not all(self.roleplay.assesses_cause(c.scenario) for c in self.roleplay.scenarios)
 
     def on_screen_resume(self) -> None:
         self.refresh_table()
@@ -94,23 +107,23 @@ class BrowserScreen(RowsScreen):
         """The scenarios that pass the filters."""
         out = []
         values = {
-            key: self.query_one(f"#f-{key}", Select).value
+            key: select.value
             for key in ("issue", "channel", "indicator", "criterion")
+            for select in self.query(f"#f-{key}").results(Select)
         }
         rubric = self.roleplay.rubric
         for choice in self.roleplay.scenarios:
             ctx = choice.scenario.context
-            if isinstance(values["issue"], str) and ctx.issue != values["issue"]:
+            issue, indicator = values.get("issue"), values.get("indicator")
+            if isinstance(issue, str) and ctx.issue != issue:
                 continue
-            if isinstance(values["channel"], str) and ctx.channel != values["channel"]:
+            if isinstance(values.get("channel"), str) and ctx.channel != values["channel"]:
                 continue
-            if (
-                isinstance(values["indicator"], str)
-                and values["indicator"] not in ctx.customer.indicators
-            ):
+            if isinstance(indicator, str) and indicator not in ctx.customer.indicators:
                 continue
-            if isinstance(values["criterion"], str) and rubric is not None:
-                criterion = rubric.criterion(values["criterion"])
+            wanted = values.get("criterion")
+            if isinstance(wanted, str) and rubric is not None:
+                criterion = rubric.criterion(wanted)
                 if criterion is None or criterion.rule is None:
                     continue
                 if not coverable(criterion.rule, choice.scenario):
@@ -122,6 +135,7 @@ class BrowserScreen(RowsScreen):
         """Fill the table from the scenarios that pass the filters."""
         table = self.query_one(DataTable)
         table.clear()
+        with_issue = self.shows_issues()
         for choice in self.visible_choices():
             s = choice.scenario
             last = self.latest(s.id)
@@ -131,10 +145,12 @@ class BrowserScreen(RowsScreen):
                 result = "in progress"
             else:
                 result = came_to(last)
-            table.add_row(
-                Text(short_title(s.title)), words(s.context.issue), words(s.context.channel),
-                str(s.difficulty or "-"), result, key=s.id,
-            )  # fmt: skip
+            cells: list[str | Text] = [Text(short_title(s.title))]
+            if with_issue:
+                hidden = self.roleplay.assesses_cause(s)
+                cells.append("you assess it" if hidden else words(s.context.issue))
+            cells += [words(s.context.channel), str(s.difficulty or "-"), result]
+            table.add_row(*cells, key=s.id)
         if table.row_count:
             self.show_preview(
                 str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
@@ -155,12 +171,26 @@ class BrowserScreen(RowsScreen):
             return
         s = choice.scenario
         c = s.context
+        hidden = self.roleplay.assesses_cause(s)
         text = Text()
-        text.append(s.title + "\n", style="bold")
+        # the part of a title after its colon often names the customer ("an angry customer")
+        text.append((short_title(s.title, limit=80) if hidden else s.title) + "\n", style="bold")
         text.append(s.summary + "\n\n")
+        text.append("Channel: ", style="bold")
+        text.append(words(c.channel))
+        if s.difficulty:
+            text.append("  Level: ", style="bold")
+            text.append(str(s.difficulty))
+        text.append("\n")
+        if hidden:
+            text.append(
+                "You will assess the issue yourself: what the problem is and what makes this "
+                "customer challenging. Both are shown after the session.\n",
+                style="italic",
+            )
         text.append("Customer: ", style="bold")
         text.append(f"{c.customer.name or s.speaker_name('customer')}")
-        if c.customer.indicators:
+        if c.customer.indicators and not hidden:
             text.append(f" ({', '.join(words(i) for i in c.customer.indicators)})")
         text.append("\n")
         org = c.organisation
@@ -207,7 +237,7 @@ class BrowserScreen(RowsScreen):
         self.open_scenario(key)
 
     def action_focus_filters(self) -> None:
-        self.query_one("#f-issue", Select).focus()
+        self.query(Select).first().focus()
 
     def action_clear_filters(self) -> None:
         for select in self.query(Select):

@@ -17,12 +17,24 @@ from textual.widgets import (
     RadioSet,
     SelectionList,
     Static,
+    TextArea,
 )
 
 from simulator import spec
 from simulator.model import Scenario
 from simulator.scoring import CauseAssessment, LearnerResponses
 from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.browser import short_title
+
+OWN_WORDS = (
+    ("issue-words", "In your own words: what is the issue?", "what the issue is"),
+    (
+        "challenge-words",
+        "In your own words: what makes this customer challenging?",
+        "what makes this customer challenging",
+    ),
+)
+"""The two boxes the learner writes in: id, label, and how a reminder names it."""
 
 
 def words(value: str) -> str:
@@ -42,15 +54,23 @@ class CauseScreen(AppScreen):
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()
         self.scenario = scenario
+        self._warned = False  # Esc with words written warns once, then goes back
 
     def compose(self) -> ComposeResult:
         s = self.scenario
+        # the part of a title after its colon often names the customer ("an angry customer")
+        title = short_title(s.title, limit=80) if self.roleplay.assesses_cause(s) else s.title
         yield Header()
         with VerticalScroll(id="cause-form"):
-            yield Static(f"[b]{_escape(s.title)}[/b]\n{_escape(s.summary)}", id="cause-brief")
+            yield Static(f"[b]{_escape(title)}[/b]\n{_escape(s.summary)}", id="cause-brief")
             yield Label(
                 "Before you start: what is the problem, and what makes this customer challenging?",
                 classes="form-title",
+            )
+            yield Label(
+                "Choose from the lists (↑ ↓, Space), then write it in your own words. Tab moves "
+                "on; Ctrl+S starts the conversation.",
+                classes="hint",
             )
             with Horizontal(id="cause-choices"):
                 with Vertical(classes="choice issue-choice"):
@@ -68,6 +88,11 @@ class CauseScreen(AppScreen):
                     yield SelectionList[str](
                         *[(words(i), i) for i in spec.INDICATORS], id="indicators"
                     )
+            with Horizontal(id="own-words"):
+                for box_id, prompt, _ in OWN_WORDS:
+                    with Vertical(classes="own-words-part"):
+                        yield Label(prompt, classes="form-title")
+                        yield TextArea(id=box_id, highlight_cursor_line=False)
             yield Button("Start the conversation", variant="primary", id="begin")
         yield Footer()
 
@@ -83,6 +108,8 @@ class CauseScreen(AppScreen):
             issue=issue,
             characteristics=tuple(self.query_one("#characteristics", SelectionList).selected),
             indicators=tuple(self.query_one("#indicators", SelectionList).selected),
+            issue_words=self.query_one("#issue-words", TextArea).text.strip(),
+            challenge_words=self.query_one("#challenge-words", TextArea).text.strip(),
         )
 
     @on(Button.Pressed, "#begin")
@@ -95,10 +122,34 @@ class CauseScreen(AppScreen):
             self.notify("Choose the issue first (it is part of P1).", severity="warning")
             self.query_one(RadioSet).focus()
             return
+        unwritten = [
+            part
+            for box_id, _, part in OWN_WORDS
+            if not self.query_one(f"#{box_id}", TextArea).text.strip()
+        ]
+        if unwritten and self.roleplay.assesses_cause(self.scenario):
+            self.notify(
+                f"You did not write {' or '.join(unwritten)}, so P1 cannot be achieved in this "
+                "session.",
+                severity="warning",
+                timeout=6,
+            )
         responses = LearnerResponses(cause_assessment=cause)
         self.app.switch_screen(ConversationScreen.starting(self.roleplay, self.scenario, responses))
 
     def action_back(self) -> None:
+        """Back to the list; what was written is asked about first, as nothing is saved."""
+        written = any(self.query_one(f"#{box_id}", TextArea).text.strip()
+                      for box_id, _, _ in OWN_WORDS)  # fmt: skip
+        if written and not self._warned:
+            self._warned = True
+            self.notify(
+                "What you wrote is not saved until the conversation starts. Press Esc again to "
+                "go back without it, or Ctrl+S to start.",
+                severity="warning",
+                timeout=6,
+            )
+            return
         self.app.pop_screen()
 
 

@@ -1,7 +1,9 @@
-"""The end of a session: outcome, mood, grade, every criterion with the learner's own lines."""
+"""The end of a session: outcome, grade, serious errors first, every criterion with the lines the
+learner chose, and the situation that was kept back before the session."""
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -11,8 +13,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from simulator.decisions import TutorDecision
+from simulator.lint import bundled_behaviours
 from simulator.playthrough import Playthrough
-from simulator.scoring import SessionResult
+from simulator.scoring import SessionResult, Verdict
+from simulator.scoring.session import IN_PROGRESS
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.widgets.layout import hanging
 
@@ -28,6 +33,31 @@ OUTCOMES = {
     "unresolved": "Unresolved",
     "customer_lost": "Customer lost",
 }
+
+
+def words(value: str) -> str:
+    """Turn an id such as ``lack_of_understanding`` into words."""
+    return value.replace("_", " ")
+
+
+def behaviour_label(behaviour: str) -> str:
+    """How a behaviour reads to a learner ("Breaches data protection")."""
+    known = bundled_behaviours().get(behaviour)
+    return known.label if known is not None else words(behaviour).capitalize()
+
+
+def day(at: str) -> str:
+    """An ISO time as a UK date ("4 December 2026"); the text itself if it is not one."""
+    try:
+        when = datetime.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return f"{when.day} {when:%B %Y}"
+
+
+def quoted(line: str) -> Text:
+    """A line the learner chose, in quotes."""
+    return Text(f"“{line}”", style="italic")
 
 
 class ResultsScreen(AppScreen):
@@ -47,6 +77,9 @@ class ResultsScreen(AppScreen):
         yield Header()
         with VerticalScroll(id="results"):
             yield Static(id="summary")
+            yield Static(id="critical")
+            yield Static(id="glance")
+            yield Static(id="situation")
             yield Static(id="criteria")
             yield Static(id="recap")
         yield Footer()
@@ -62,7 +95,12 @@ class ResultsScreen(AppScreen):
     def refresh_results(self) -> None:
         """Score the session and show everything."""
         result = self.play.result()
+        critical = self.query_one("#critical", Static)
+        critical.update(self.critical(result))
+        critical.display = bool(result is not None and result.critical)
         self.query_one("#summary", Static).update(self.summary(result))
+        self.query_one("#glance", Static).update(self.glance(result))
+        self.query_one("#situation", Static).update(self.situation())
         self.query_one("#criteria", Static).update(self.criteria(result))
         self.query_one("#recap", Static).update(self.recap())
 
@@ -82,29 +120,144 @@ class ResultsScreen(AppScreen):
                     text.append(f" (on a scale of {var.min} to {var.max})", style="dim")
                 text.append("\n")
         if result is None:
-            text.append("\nNo rubric chosen, so no criteria were judged.\n")
+            text.append("\nNo rubric chosen, so no criteria were judged.")
             return text
         g = result.grade
         text.append("Session grade: ", style="bold")
-        text.append(g.label, style="bold green" if g.value != "not_yet" else "bold red")
-        text.append(f"  (judged on {', '.join(g.over)})\n")
-        if g.not_covered:
-            text.append(f"This scenario cannot show {', '.join(g.not_covered)}", style="dim")
+        if g.value == IN_PROGRESS:
+            text.append(g.label, style="bold yellow")
             text.append(
-                f"; the best it allows is {g.ceiling}.\n" if g.ceiling else ".\n", style="dim"
+                "  (the conversation did not reach an ending, so there is no grade)", style="dim"
             )
-        if self.play.rubric is not None:  # every verdict at a glance; the reasons follow
-            text.append("\n")
-            for status, (label, style) in STATUS_MARKS.items():
-                codes = [
-                    c.code for c in self.play.rubric.criteria
-                    if result.criteria[c.code].status == status
-                ]  # fmt: skip
-                if codes:
-                    text.append(f"{label[0]} {label[2:].capitalize()}: ", style=f"bold {style}")
-                    text.append(" ".join(codes) + "\n")
-            text.append("Why, criterion by criterion, is below (↓ or PgDn to scroll).", style="dim")
+            return text
+        if g.ruled_out_by:
+            text.append("No grade", style="bold red")
+            text.append(" because a serious error was not put right.\n")
+            several = len(g.ruled_out_by) > 1
+            text.append(
+                "Whatever else a session shows, a serious error that is not put right rules out "
+                "every grade. "
+                + ("The errors, with the lines you chose, are" if several
+                   else "The error, with the line you chose, is")
+                + " just below.",
+                style="dim",
+            )  # fmt: skip
+            return text
+        text.append(g.label, style="bold green" if g.value != "not_yet" else "bold red")
+        text.append(f"  (judged on {', '.join(g.over)})")
+        if g.not_covered:
+            text.append(f"\nThis scenario cannot show {', '.join(g.not_covered)}", style="dim")
+            if g.ceiling == "not_yet":
+                ceiling = ", so it cannot earn a grade on its own."
+            elif g.ceiling:
+                ceiling = f"; the best it allows is {self.grade_name(g.ceiling)}."
+            else:
+                ceiling = "."
+            text.append(ceiling, style="dim")
         return text
+
+    def grade_name(self, value: str) -> str:
+        """How a grade value reads: its band's label ("Merit"), else the value in words."""
+        rubric = self.play.rubric
+        bands = rubric.bands if rubric is not None else ()
+        return next((b.label for b in bands if b.id == value), words(value).capitalize())
+
+    def critical(self, result: SessionResult | None) -> RenderableType:
+        """Every serious error, first: the line, the turn, and whether it was put right."""
+        if result is None or not result.critical:
+            return Text()
+        rows: list[tuple[RenderableType, RenderableType]] = []
+        for error in result.critical:
+            head = Text(behaviour_label(error.behaviour), style="bold")
+            fixed = error.corrected_by
+            if fixed is None:
+                mark = Text("✗", style="bold red")
+                head.append(": not put right", style="red")
+            else:
+                mark = Text("✓", style="bold green")
+                head.append(f": put right at turn {fixed.turn}", style="green")
+            rows.append((mark, head))
+            lines = [
+                (Text(f"turn {error.evidence.turn}:", style="red"), quoted(error.evidence.line))
+            ]
+            if fixed is not None:
+                lines.append((
+                    Text(f"turn {fixed.turn}:", style="green"),
+                    Text.assemble(("put right: ", "green"), quoted(fixed.line)),
+                ))  # fmt: skip
+            width = max(len(marker.plain) for marker, _ in lines) + 1
+            rows.append(("", hanging(lines, width)))
+        return Group(
+            Text(self._critical_title(result), style="bold underline red"),
+            hanging(rows, 2),
+        )
+
+    @staticmethod
+    def _critical_title(result: SessionResult) -> str:
+        open_count = len(result.open_errors)
+        count = len(result.critical)
+        title = f"\nSerious error{'s' if count > 1 else ''}"
+        if open_count:
+            title += f" ({open_count} not put right)"
+        return title
+
+    def glance(self, result: SessionResult | None) -> Text:
+        """Every verdict at a glance; the reasons follow."""
+        text = Text()
+        if result is None or self.play.rubric is None:
+            return text
+        text.append("\n")
+        for status, (label, style) in STATUS_MARKS.items():
+            codes = [
+                c.code for c in self.play.rubric.criteria
+                if result.criteria[c.code].status == status
+            ]  # fmt: skip
+            if codes:
+                text.append(f"{label[0]} {label[2:].capitalize()}: ", style=f"bold {style}")
+                text.append(" ".join(codes) + "\n")
+        text.append("Why, criterion by criterion, is below (↓ or PgDn to scroll).", style="dim")
+        return text
+
+    def situation(self) -> RenderableType:
+        """The issue and the customer (kept back before the session), and the learner's own
+        assessment of them."""
+        p = self.play
+        ctx = p.scenario.context
+        text = Text()
+        if p.session.finished:
+            text.append("\nThe situation\n", style="bold underline")
+            text.append(f"The issue was {words(ctx.issue)}")
+            customer = ctx.customer
+            if customer.indicators:
+                text.append(
+                    f"; this customer was {', '.join(words(i) for i in customer.indicators)}"
+                )
+            if customer.characteristics:
+                text.append(
+                    f" (characteristics: {', '.join(words(c) for c in customer.characteristics)})"
+                )
+            text.append(".\n")
+        cause = p.responses.cause_assessment
+        if cause is None:
+            text.rstrip()
+            return text
+        chose = words(cause.issue or "no issue")
+        traits = [words(t) for t in (*cause.indicators, *cause.characteristics)]
+        if traits:
+            chose += "; " + ", ".join(traits)
+        rows: list[tuple[RenderableType, RenderableType]] = [
+            (Text("You chose:", style="bold"), Text(chose))
+        ]
+        for label, written in (
+            ("The issue:", cause.issue_words),
+            ("Challenging:", cause.challenge_words),
+        ):
+            rows.append((Text(label, style="bold"), Text(written.strip() or "(not written)")))
+        if p.session.finished:
+            text.append("\nYour assessment", style="bold")
+        else:
+            text.append("\nYour assessment of the situation", style="bold underline")
+        return Group(text, hanging(rows, 14))
 
     def criteria(self, result: SessionResult | None) -> RenderableType:
         if result is None or self.play.rubric is None:
@@ -115,37 +268,54 @@ class ResultsScreen(AppScreen):
             label, style = STATUS_MARKS[verdict.status]
             head = Text()
             head.append(label, style=style)
+            if verdict.decision is not None:
+                head.append(" (your tutor's decision)", style=style)
             head.append(f"  {criterion.text}", style="dim")
             rows: list[tuple[RenderableType, RenderableType]] = [
                 (Text(criterion.code, style="bold"), head)
             ]
-            if verdict.detail:
+            if verdict.decision is not None:
+                rows.append(("", self.decision(verdict.decision)))
+            elif verdict.detail:
                 rows.append(("", Text(verdict.detail)))
-            lines: list[tuple[RenderableType, RenderableType]] = []
-            seen = set()
-            for e in verdict.evidence:
-                if (e.turn, e.line) not in seen:  # one line can show two behaviours
-                    seen.add((e.turn, e.line))
-                    lines.append(
-                        (Text(f"turn {e.turn}:", style="dim"), Text(f"“{e.line}”", style="italic"))
-                    )
-            for e in verdict.concerns:
-                lines.append(
-                    (
-                        Text(f"turn {e.turn}:", style="red"),
-                        Text.assemble(
-                            (f"but {e.behaviour.replace('_', ' ')}: ", "red"),
-                            (f"“{e.line}”", "italic"),
-                        ),
-                    )
-                )
+            lines = self.choices(verdict)
             if lines:
-                width = max(len(marker) for marker, _ in lines if isinstance(marker, Text)) + 1
+                width = max(len(marker.plain) for marker, _ in lines) + 1
+                rows.append(("", Text("Your choices:", style="bold")))
                 rows.append(("", hanging(lines, width)))
             if verdict.feedback:
                 rows.append(("", Text(verdict.feedback, style="cyan")))
             parts += [Text(), hanging(rows, 4)]
         return Group(*parts)
+
+    @staticmethod
+    def decision(d: TutorDecision) -> Text:
+        """A tutor's decision as the learner reads it: what, who, when and why."""
+        text = Text.assemble(
+            ("Your tutor's decision: ", "bold yellow"),
+            (words(d.verdict), "bold"),
+            f", by {d.by} on {day(d.at)}",
+        )
+        if d.note:
+            text.append(": ")
+            text.append(f"“{d.note}”", style="italic")
+        return text
+
+    @staticmethod
+    def choices(verdict: Verdict) -> list[tuple[Text, Text]]:
+        """The lines the learner chose that count for a verdict, then those that count against."""
+        lines: list[tuple[Text, Text]] = []
+        seen = set()
+        for e in verdict.evidence:
+            if (e.turn, e.line) not in seen:  # one line can show two behaviours
+                seen.add((e.turn, e.line))
+                lines.append((Text(f"turn {e.turn}:", style="dim"), quoted(e.line)))
+        for e in verdict.concerns:
+            lines.append((
+                Text(f"turn {e.turn}:", style="red"),
+                Text.assemble((f"but {words(e.behaviour)}: ", "red"), quoted(e.line)),
+            ))  # fmt: skip
+        return lines
 
     def recap(self) -> RenderableType:
         rows: list[tuple[RenderableType, RenderableType]] = []
