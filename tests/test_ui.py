@@ -796,6 +796,30 @@ async def test_results_show_a_serious_error_first(
         assert "P1  … for your tutor" in screen_text(app, "criteria")
 
 
+async def test_my_sessions_says_no_grade_for_a_session_with_a_serious_error(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        await me.assess("goods_not_delivered", indicators=["upset"], begin=False)
+        await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await me.say(*PARCEL_SERIOUS)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        table = app.screen.query_one(DataTable)
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert "No grade (serious error)" in cells, cells
+        assert "Not yet" not in cells
+
+
 async def test_a_tutors_decision_shows_when_the_session_is_reopened(
     make_app: MakeApp, drive: Drive, store_path: Path
 ) -> None:

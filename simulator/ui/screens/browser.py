@@ -27,7 +27,14 @@ def words(value: str) -> str:
 
 
 def came_to(record: SessionRecord) -> str:
-    """What a finished session came to, in words: its grade, else its outcome."""
+    """What a finished session came to, in words: its grade, else its outcome.
+
+    A session whose grade was ruled out by a serious error reads "No grade (serious error)", not
+    "Not yet", as its results screen says.
+    """
+    detail = record.result.get("grade_detail") if isinstance(record.result, dict) else None
+    if isinstance(detail, dict) and detail.get("ruled_out_by"):
+        return "No grade (serious error)"
     return (record.grade or record.outcome or "finished").replace("_", " ").capitalize()
 
 
