@@ -708,9 +708,11 @@ async def test_practice_to_an_ending_shows_every_criterion_with_evidence(
         assert "Final customer mood: 5 (on a scale of -5 to 5)" in summary
         assert "Final trust: 3 (on a scale of -3 to 3)" in summary
         assert "P2  ✓ achieved" in screen_text(app, "criteria")
-        # the route is recapped; the one weaker step shows the stronger option
+        # the route is recapped; every step was the strongest reply on offer (as the author
+        # rated them), so none names a stronger one (the poor route's recap does)
         recap = " ".join(screen_text(app, "recap").split())
-        assert "Stronger:" in recap
+        assert recap.startswith("Your route 1. I'm so sorry")
+        assert "Stronger:" not in recap
 
 
 async def test_assessment_to_an_ending_shows_every_criterion_with_evidence(
