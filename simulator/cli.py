@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from simulator import __version__
 from simulator.store import ENV_VAR, StoreError, default_path
+from simulator.textsafe import SafeStream
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -264,8 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return (
             EXIT_OK if exc.code is None else exc.code if isinstance(exc.code, int) else EXIT_USAGE
         )
+    playing = args.command in (None, "play")
+    streams = sys.stdout, sys.stderr
+    if not playing:  # the terminal interface draws for itself, and makes its text safe itself
+        sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
     try:
-        if args.command in (None, "play"):
+        if playing:
             return cmd_play(getattr(args, "scenario", None), getattr(args, "store", None))
         return _run_command(args)
     except KeyboardInterrupt:
@@ -275,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        sys.stdout, sys.stderr = streams
 
 
 def _run_command(args: argparse.Namespace) -> int:

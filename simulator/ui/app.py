@@ -48,6 +48,7 @@ def load_scenarios(extra: str | None = None) -> list[Choice]:
     # the catalog and the checks load after the first screen is up (see RoleplayApp.scenarios)
     from simulator.catalog import bundled_scenario_paths, resolve
     from simulator.lint import check_scenario_file
+    from simulator.textsafe import visible_copy
 
     paths = bundled_scenario_paths()
     if extra is not None:
@@ -58,7 +59,8 @@ def load_scenarios(extra: str | None = None) -> list[Choice]:
     for path in paths:
         loaded, problems = check_scenario_file(path)
         if loaded.scenario is not None and not any(p.severity == "error" for p in problems):
-            found.append(Choice(loaded.scenario, path))
+            # every string shown as written, with control characters made visible
+            found.append(Choice(visible_copy(loaded.scenario), path))
     return found
 
 

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from simulator import spec
 from simulator.scoring import coverable
 from simulator.store import SessionRecord
+from simulator.textsafe import visible
 from simulator.ui.app import Choice
 from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.dialogs import ResumeDialog
@@ -157,7 +158,10 @@ class BrowserScreen(RowsScreen):
                 hidden = self.roleplay.assesses_cause(s)
                 cells.append("you assess it" if hidden else words(s.context.issue))
             cells += [words(s.context.channel), str(s.difficulty or "-"), result]
-            table.add_row(*cells, key=s.id)
+            # a cell is literal text, never markup: a stored grade can come from an import
+            table.add_row(
+                *(c if isinstance(c, Text) else Text(visible(c)) for c in cells), key=s.id
+            )
         if table.row_count:
             self.show_preview(
                 str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from simulator.playthrough import Playthrough, ResumeRefused
 from simulator.store import SessionRecord
+from simulator.textsafe import visible
 from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.browser import came_to, short_title
 
@@ -82,7 +83,8 @@ class SessionsScreen(RowsScreen):
         for r in records:
             title = short_title(titles.get(r.scenario_id, r.scenario_id))
             when = r.started[:16].replace("T", " ")
-            table.add_row(when, Text(title), r.mode, result_of(r), review_of(r), key=str(r.id))
+            cells = (when, title, r.mode, result_of(r), review_of(r))  # literal, never markup
+            table.add_row(*(Text(visible(c)) for c in cells), key=str(r.id))
         intro = (
             "Enter opens a session: its results and your review (or, if it is unfinished, the "
             "conversation where you left it)."

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from simulator.engine import LEARNER, Line
 from simulator.model import Scenario
+from simulator.textsafe import visible
 
 CHANNEL_BANNERS = {
     "face_to_face": "Face to face with {name}",
@@ -25,10 +26,10 @@ EMAILS = ("email", "letter")
 """Channels whose opening message has a subject line."""
 
 
-def channel_banner(scenario: Scenario) -> str:
-    """Describe how the customer is in contact, for the top of the conversation."""
+def channel_banner(scenario: Scenario) -> Text:
+    """Describe how the customer is in contact, for the top of the conversation (never markup)."""
     name = scenario.context.customer.name or scenario.speaker_name("customer")
-    return CHANNEL_BANNERS.get(scenario.context.channel, "{name}").format(name=name)
+    return Text(visible(CHANNEL_BANNERS.get(scenario.context.channel, "{name}").format(name=name)))
 
 
 class Message(Static):
