@@ -12,6 +12,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +39,9 @@ from simulator.scoring import (
     score_session,
 )
 from simulator.scoring.session import IN_PROGRESS
-from simulator.store import SessionRecord, Store, StoreError
+from simulator.store import Learner, SessionRecord, Store, StoreError
 from simulator.strategies import check_strategies
+from simulator.textsafe import json_text
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -509,21 +511,32 @@ def cmd_delete_learner(store_path: Path | None, who: str, yes: bool) -> int:
         if not found:
             print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
             return EXIT_INPUT
-        count = sum(len(store.sessions(learner=who)) for _ in found[:1])
+        if len(found) > 1:
+            _ambiguous(who, found)
+            return EXIT_INPUT
+        (learner,) = found
+        count = len(store.sessions_of(learner.id))
+        what = f"{learner.display} and {count} session(s)"
         if not yes:
             if not sys.stdin.isatty():
-                print(
-                    f"roleplay: this erases {who} and {count} session(s); add --yes to confirm",
-                    file=sys.stderr,
-                )
+                print(f"roleplay: this erases {what}; add --yes to confirm", file=sys.stderr)
                 return EXIT_USAGE
-            answer = input(f"Erase {who} and {count} session(s) for good? [y/N] ")
+            answer = input(f"Erase {what} for good? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("nothing erased", file=sys.stderr)
                 return EXIT_OK
-        store.delete_learner(who)
-    print(f"erased {who}: {len(found)} learner record(s) and {count} session(s)")
+        store.delete_learner_record(learner)
+    print(f"erased {what}")
     return EXIT_OK
+
+
+def _ambiguous(who: str, found: Sequence[Learner]) -> None:
+    names = ", ".join(learner.display for learner in found)
+    print(
+        f"roleplay: '{who}' matches {len(found)} learners ({names}); give the learner id of "
+        "the one you mean (or their exact name if it is unique)",
+        file=sys.stderr,
+    )
 
 
 def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
@@ -532,11 +545,15 @@ def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
     if store is None:
         return EXIT_INPUT
     with store:
+        found = store.find_learners(who)
+        if len(found) > 1:
+            _ambiguous(who, found)
+            return EXIT_INPUT
         data = store.export_learner(who)
     if not data["learners"]:
         print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
         return EXIT_INPUT
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    text = json_text(data)
     if output is None:
         print(text)
         return EXIT_OK
@@ -920,7 +937,7 @@ def cmd_test(paths: list[Path], as_json: bool) -> int:
             "passed": passed,
             "failed": failed,
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(json_text(data))
     else:
         for message in errors:
             print(f"FAIL {message}")
@@ -974,7 +991,7 @@ def _plan_value(value: object) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_plan_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, str) and (" " in value or not value):
-        return json.dumps(value, ensure_ascii=False)
+        return json_text(value, indent=None)
     return str(value)
 
 

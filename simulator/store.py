@@ -341,16 +341,44 @@ class Store:
         return [_learner(r) for r in rows]
 
     def delete_learner(self, who: str) -> int:
-        """Erase a learner and everything recorded about them; return how many were erased."""
+        """Erase the one learner whose name or learner id is ``who``; return 1, or 0 if none.
+
+        A name that matches several learners (one's name is another's learner id, or two share
+        a name) erases nobody: StoreError lists them, so that one command never erases two
+        people.
+        """
         found = self.find_learners(who)
-        with self.transaction() as db:
-            for learner in found:
-                db.execute("DELETE FROM learners WHERE id = ?", (learner.id,))
-        if found:  # move the erasure into the main file now and empty the WAL, which still
-            # holds copies of the erased rows until the next checkpoint
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._forget_in_prefs(found)
+        if len(found) > 1:
+            names = ", ".join(learner.display for learner in found)
+            raise StoreError(f"'{who}' matches {len(found)} learners ({names}); give a learner id")
+        for learner in found:
+            self.delete_learner_record(learner)
         return len(found)
+
+    def sessions_of(self, learner_id: int) -> list[int]:
+        """Return the ids of one learner's sessions."""
+        rows = self.db.execute("SELECT id FROM sessions WHERE learner_id = ?", (learner_id,))
+        return [int(r["id"]) for r in rows]
+
+    def delete_learner_record(self, learner: Learner) -> None:
+        """Erase one learner and everything recorded about them, from the file and its WAL.
+
+        The rows are deleted (overwritten, with ``secure_delete``) and then checkpointed into the
+        main file, and the WAL is emptied, which still holds copies of the erased rows until
+        then. If another program holds the store open, the checkpoint cannot finish: StoreError
+        says so, and that erasure is not complete until it is run again with the store closed.
+        """
+        with self.transaction() as db:
+            db.execute("DELETE FROM learners WHERE id = ?", (learner.id,))
+        self._forget_in_prefs([learner])
+        busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise StoreError(
+                f"{learner.display} is erased from the store's records, but another program has "
+                f"{self.path} open, so copies of the erased data are still in its write-ahead "
+                "log; close every other roleplay window or command using the store: the last one "
+                "to close moves the erasure into the file and empties the log"
+            )
 
     @property
     def prefs_path(self) -> Path:

@@ -17,6 +17,7 @@ Pure: no UI imports.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from typing import IO, Any, TextIO
 
@@ -91,3 +92,14 @@ def visible_copy(value: Any) -> Any:
         }
         return dataclasses.replace(value, **changes)
     return value
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """JSON with readable non-ASCII text and every control character escaped (``\\u009b``).
+
+    ``json.dumps`` escapes C0 controls itself; with ``ensure_ascii=False`` it leaves C1 and the
+    bidirectional controls raw, which :class:`SafeStream` would then change. Escaping them keeps
+    the JSON exact and the terminal safe.
+    """
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

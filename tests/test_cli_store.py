@@ -265,6 +265,23 @@ def test_delete_learner_with_yes_erases_everything(
     assert code == 1
 
 
+def test_export_and_erasure_refuse_a_name_that_is_also_someone_elses_learner_id(
+    capsys: pytest.CaptureFixture[str], db: Path, classroom: dict[str, int]
+) -> None:
+    # Bob Ray was imported with the learner id "Ann Lee" (a typo in another college's records)
+    code, _, err = run_cli(
+        capsys, "run", "faulty-kettle", "--choose", SOME, "--learner", "Bob Ray",
+        "--learner-id", "Ann Lee", "--save", "--store", str(db),
+    )  # fmt: skip
+    assert code == 0, err
+    for args in (["export", "--learner", "Ann Lee"], ["delete-learner", "Ann Lee", "--yes"]):
+        code, out, err = run_cli(capsys, *args, "--store", str(db))
+        assert code == 1, args
+        assert "'Ann Lee' matches 2 learners" in err and "Bob Ray (Ann Lee)" in err
+        assert out == ""
+    assert len(listed(capsys, db, "--learner", "Ann Lee")) == 3  # nobody was erased
+
+
 def test_delete_learner_by_learner_id(
     capsys: pytest.CaptureFixture[str], db: Path, classroom: dict[str, int]
 ) -> None:

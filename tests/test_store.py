@@ -452,8 +452,45 @@ def test_delete_learner_removes_the_same_name_with_every_learner_id(
 ) -> None:
     fill(store, kettle, "Ann Lee", "L001", "note")
     fill(store, kettle, "Ann Lee", "L009", "note")
-    assert store.delete_learner("Ann Lee") == 2
-    assert store.learners() == []
+    with pytest.raises(StoreError, match="'Ann Lee' matches 2 learners"):
+        store.delete_learner("Ann Lee")  # two people share the name: erase nobody
+    assert len(store.learners()) == 2
+    assert store.delete_learner("L009") == 1  # the learner id names exactly one
+    assert [learner.learner_ref for learner in store.learners()] == ["L001"]
+
+
+def test_erasure_never_takes_a_learner_whose_id_is_the_name_given(
+    store: Store, kettle: Scenario
+) -> None:
+    fill(store, kettle, "Sam Lee", None, "note")
+    fill(store, kettle, "Bob Ray", "Sam Lee", "note")  # an imported id that equals a name
+    with pytest.raises(StoreError, match=r"Bob Ray \(Sam Lee\), Sam Lee|Sam Lee, Bob Ray"):
+        store.delete_learner("Sam Lee")
+    assert {learner.name for learner in store.learners()} == {"Sam Lee", "Bob Ray"}
+
+
+def test_erasure_with_another_reader_open_says_it_is_not_finished(
+    tmp_path: Path, kettle: Scenario
+) -> None:
+    path = tmp_path / "s.db"
+    with Store.open(path) as store:
+        fill(store, kettle, "Zed Quorn", "ZQ-1", "Xylophonic note")
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM turns").fetchone()  # a read transaction held open
+    try:
+        with Store.open(path) as store:
+            with pytest.raises(StoreError, match="another program has .* open"):
+                store.delete_learner("ZQ-1")
+            assert store.find_learners("ZQ-1") == []  # gone from the records
+    finally:
+        reader.rollback()
+        reader.close()
+    with Store.open(path):  # the last connection to close checkpoints: then it is in no file
+        pass
+    for name in ("s.db", "s.db-wal"):
+        f = tmp_path / name
+        assert not f.exists() or b"Xylophonic" not in f.read_bytes(), name
 
 
 def test_an_erased_learner_leaves_no_trace_in_the_files(tmp_path: Path, kettle: Scenario) -> None:
