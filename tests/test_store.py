@@ -480,7 +480,7 @@ def test_erasure_with_another_reader_open_says_it_is_not_finished(
     reader.execute("SELECT count(*) FROM turns").fetchone()  # a read transaction held open
     try:
         with Store.open(path) as store:
-            with pytest.raises(StoreError, match="another program has .* open"):
+            with pytest.raises(StoreError, match=r"another program has .* open"):
                 store.delete_learner("ZQ-1")
             assert store.find_learners("ZQ-1") == []  # gone from the records
     finally:
