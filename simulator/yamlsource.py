@@ -173,6 +173,10 @@ class _Builder:
     def build_value(self, node: Node, path: YamlPath, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
+            if not self.stack:  # a file without aliases (read as a plain tree): simply too big
+                raise _Refused(
+                    f"the file has more than {MAX_NODES:,} values; refusing to load it", node
+                )
             raise _Refused(
                 f"the file expands to more than {MAX_NODES:,} values (too many aliases?); "
                 "refusing to load it",

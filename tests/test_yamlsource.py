@@ -219,6 +219,22 @@ def test_too_many_plain_values_are_refused() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "- 1\n" * (MAX_NODES + 1),  # a block list: read as a plain tree, no alias anywhere
+        "".join(f"k{i}: 1\n" for i in range(MAX_NODES // 2 + 1)),
+    ],
+    ids=["block list", "many keys"],
+)
+def test_too_many_values_without_aliases_are_refused_with_a_place(text: str) -> None:
+    """Attack report B4: these raised IndexError in the alias bookkeeping."""
+    doc, problems = parse_document(text, NAME)
+    assert doc is None and only(problems, "E002")
+    assert "more than 100,000 values" in problems[0].message
+    assert problems[0].line > 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "a: " + "[" * 10_000 + "]" * 10_000 + "\n",
         "a: " + "{b: " * 10_000 + "}" * 10_000 + "\n",
         "- " * 10_000 + "x\n",
