@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -596,6 +597,8 @@ def read_export_file(path: Path) -> Any:
         raise StoreError(f"{path}: neither an export (JSON) nor a session store") from exc
     except json.JSONDecodeError as exc:
         raise StoreError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise StoreError(f"{path}: nested too deeply to be an export") from exc
 
 
 def cmd_import(store_path: Path | None, files: list[Path]) -> int:
@@ -610,6 +613,12 @@ def cmd_import(store_path: Path | None, files: list[Path]) -> int:
                 report = store.import_export(read_export_file(path), str(path))
             except StoreError as exc:  # ImportProblem too: the file changed nothing
                 print(f"roleplay: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError) as exc:
+                # a store file damaged or crafted past what its checks catch: this file goes in
+                # as one transaction, so it changed nothing, and the next files still go in
+                print(f"roleplay: {path}: cannot be imported: {exc}", file=sys.stderr)
                 failed += 1
                 continue
             learners = f", {report.new_learners} new learner(s)" if report.new_learners else ""

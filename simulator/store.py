@@ -605,8 +605,8 @@ class Store:
                     t["node"],
                     t["option"],
                     t["line"],
-                    tuple(json.loads(t["behaviours"])),
-                    json.loads(t["variables"]),
+                    tuple(_stored(t["behaviours"], list, sid, t["seq"], "behaviours")),
+                    _stored(t["variables"], dict, sid, t["seq"], "variables"),
                     bool(t["auto"]),
                     t["time_taken_ms"],
                     t["at"],
@@ -777,6 +777,20 @@ class Store:
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
+def _stored(text: object, kind: type, session: int, seq: int, what: str) -> Any:
+    """A JSON column of a stored turn; StoreError (never a traceback) when it is damaged."""
+    try:
+        value = json.loads(text) if isinstance(text, str | bytes) else None
+    except ValueError:
+        value = None
+    if not isinstance(value, kind):
+        raise StoreError(
+            f"session {session}, turn {seq}: the stored {what} are damaged (not a JSON "
+            f"{'list' if kind is list else 'object'}); the store may be corrupt or crafted"
+        )
+    return value
+
+
 def _learner(row: sqlite3.Row) -> Learner:
     return Learner(row["id"], row["name"], row["learner_ref"], row["group_name"])
 
@@ -867,6 +881,44 @@ _TURN_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
 _SESSION_STATES = ("in_progress", "finished", "abandoned")
 
 
+SQLITE_INT = (-(2**63), 2**63 - 1)
+"""The whole numbers SQLite can store."""
+MAX_EXPORT_DEPTH = 64
+"""The deepest nesting an export may have (its own shape needs about ten levels)."""
+
+
+def _check_values(data: object, fail: Any) -> None:
+    """Refuse values no store can hold, before any is written: whole numbers SQLite cannot store,
+    text that is not valid Unicode (a lone surrogate), and nesting beyond MAX_EXPORT_DEPTH.
+
+    Iterative, so a file nested a hundred thousand levels deep is refused, not a RecursionError.
+    """
+    stack: list[tuple[object, str, int]] = [(data, "the file", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_EXPORT_DEPTH:
+            raise fail(where, f"nested more than {MAX_EXPORT_DEPTH} levels deep")
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int):
+            if not SQLITE_INT[0] <= value <= SQLITE_INT[1]:
+                raise fail(where, "a whole number too large to store")
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise fail(where, "text that is not valid Unicode (a lone surrogate)") from None
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    continue
+                stack.append((key, f"{where} (a key)", depth + 1))
+                stack.append((item, f"{where}.{key}" if where != "the file" else key, depth + 1))
+        elif isinstance(value, list):
+            for k, item in enumerate(value):
+                stack.append((item, f"{where}[{k}]", depth + 1))
+
+
 def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Check an export's shape; return (learner, sessions) pairs, or raise ImportProblem."""
 
@@ -897,6 +949,7 @@ def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[d
             raise fail(where, "must be a list")
         return value
 
+    _check_values(data, fail)
     top = mapping(data, "the file")
     if "learners" not in top:
         raise fail("the file", "'learners' is missing (is this a 'roleplay export' file?)")

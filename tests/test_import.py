@@ -242,3 +242,59 @@ def test_a_store_from_a_newer_version_is_refused_by_its_own_name(
     assert (
         f"roleplay: {computers['pc2']} was written by a newer version of customer-roleplay" in err
     )
+
+
+def _hostile_exports(data: dict[str, Any]) -> dict[str, str]:
+    """Exports a store could not hold (attack report B4), as JSON text, by what is wrong."""
+    out = {}
+    big = json.loads(json.dumps(data))
+    big["learners"][0]["sessions"][0]["turns"][0]["seq"] = 2**63
+    out["a number of 2**63"] = json.dumps(big)
+    surrogate = json.dumps(data).replace('"Amy Khan"', '"Amy \\ud800 Khan"', 1)
+    out["a lone surrogate"] = surrogate
+    out["100,000 levels deep"] = "[" * 100_000 + "]" * 100_000
+    return out
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("a number of 2**63", "turns[0].seq: a whole number too large to store"),
+        ("a lone surrogate", "not valid Unicode (a lone surrogate)"),
+        ("100,000 levels deep", "nested too deeply to be an export"),
+    ],
+)
+def test_values_no_store_can_hold_are_refused_and_the_next_file_still_goes_in(
+    capsys: pytest.CaptureFixture[str],
+    computers: dict[str, Path],
+    tmp_path: Path,
+    case: str,
+    message: str,
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(_hostile_exports(exported(computers["pc1"], "Amy Khan"))[case])
+    tutor = str(computers["tutor"])
+    code, out, err = run_cli(capsys, "import", str(bad), str(computers["pc2"]), "--store", tutor)
+    assert code == 1
+    assert message in err, err
+    assert "Traceback" not in err and "1 of 2 file(s) not imported" in err
+    assert "imported 1 session(s)" in out  # the good file after it still went in
+
+
+def test_a_store_file_with_damaged_turns_is_reported_and_the_next_still_goes_in(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    with sqlite3.connect(computers["pc1"]) as db:
+        db.execute("UPDATE turns SET behaviours = 'not json' WHERE seq = 2")
+    tutor = str(computers["tutor"])
+    code, out, err = run_cli(
+        capsys, "import", str(computers["pc1"]), str(computers["pc2"]), "--store", tutor
+    )
+    assert code == 1
+    assert "turn 2: the stored behaviours are damaged" in err and "Traceback" not in err
+    assert "imported 1 session(s)" in out
+    # and the damaged store itself: every command says so, none gives a traceback
+    for args in (["export", "--learner", "Amy Khan"], ["sheet", "1"], ["portfolio", "Amy Khan"]):
+        code, _, err = run_cli(capsys, *args, "--store", str(computers["pc1"]))
+        assert code == 1, args
+        assert "the stored behaviours are damaged" in err and "Traceback" not in err
