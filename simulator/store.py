@@ -111,6 +111,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, code)
     );
     """,
+    # 3: finding a session by learner, scenario and start (import's de-duplication) without a
+    # scan of every session of that learner, which made importing quadratic
+    """
+    CREATE INDEX sessions_identity ON sessions (learner_id, scenario_id, started);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

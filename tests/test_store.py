@@ -682,3 +682,15 @@ def test_an_abandoned_session_is_kept_but_no_longer_in_progress(tmp_path: Path) 
     record = store.session(sid)
     assert record is not None and record.state == "abandoned" and record.ended is not None
     store.close()
+
+
+def test_import_de_duplication_finds_a_session_by_index(tmp_path: Path) -> None:
+    """Attack report B8: each imported session was checked by a scan of the learner's sessions."""
+    with Store.open(tmp_path / "s.db") as store:
+        plan = store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM sessions "
+            "WHERE learner_id = ? AND scenario_id = ? AND started = ?",
+            (1, "faulty-kettle", "2026-12-02T10:00:00+00:00"),
+        ).fetchall()
+    detail = " ".join(str(row[-1]) for row in plan)
+    assert "INDEX sessions_identity (learner_id=? AND scenario_id=? AND started=?)" in detail
