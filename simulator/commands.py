@@ -567,6 +567,35 @@ def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
     return EXIT_OK
 
 
+STORE_TABLES = ("learners", "sessions", "turns", "notes", "responses", "results", "decisions")
+
+
+def _refuse_crafted_store(copy: Path, path: Path) -> None:
+    """Refuse a store file whose tables are not plain tables (a view can be an endless query).
+
+    A session store made by this program has only tables and indexes; a file whose `learners`
+    (or any other) table is a view, or that has triggers, was not, and reading it could run for
+    ever or act on the copy.
+    """
+    try:
+        db = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+        try:
+            kinds = dict(db.execute("SELECT name, type FROM sqlite_master").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot be read as a session store: {exc}") from exc
+    odd = sorted(n for n in STORE_TABLES if n in kinds and kinds[n] != "table")
+    triggers = sorted(n for n, t in kinds.items() if t == "trigger")
+    if odd or triggers:
+        what = ", ".join(
+            [*(f"'{n}' is a {kinds[n]}" for n in odd), *(f"trigger '{n}'" for n in triggers)]
+        )
+        raise StoreError(
+            f"{path}: not a session store made by roleplay ({what}); it is not imported"
+        )
+
+
 def read_export_file(path: Path) -> Any:
     """The data of an export file, or of a whole store file (read from a copy, never changed).
 
@@ -584,6 +613,7 @@ def read_export_file(path: Path) -> Any:
             wal = path.with_name(path.name + "-wal")  # the latest turns of a store still open
             if wal.is_file():
                 shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            _refuse_crafted_store(copy, path)
             try:
                 with Store.open(copy) as other:
                     data = other.export_all()

@@ -298,3 +298,27 @@ def test_a_store_file_with_damaged_turns_is_reported_and_the_next_still_goes_in(
         code, _, err = run_cli(capsys, *args, "--store", str(computers["pc1"]))
         assert code == 1, args
         assert "the stored behaviours are damaged" in err and "Traceback" not in err
+
+
+def test_a_crafted_store_whose_learners_are_an_endless_view_is_refused_at_once(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], tmp_path: Path
+) -> None:
+    """Attack report B7: `import` ran for ever, filling the temporary folder."""
+    crafted = tmp_path / "crafted.sqlite3"
+    with Store.open(crafted):
+        pass
+    db = sqlite3.connect(crafted)
+    db.executescript(
+        "PRAGMA foreign_keys = OFF; DROP TABLE learners; "
+        "CREATE VIEW learners AS WITH RECURSIVE c(id, name, learner_ref, group_name, created) AS "
+        "(SELECT 1, 'x', NULL, NULL, 't' UNION ALL SELECT id + 1, 'x', NULL, NULL, 't' FROM c) "
+        "SELECT * FROM c;"
+    )
+    db.close()
+    tutor = str(computers["tutor"])
+    code, out, err = run_cli(
+        capsys, "import", str(crafted), str(computers["pc2"]), "--store", tutor
+    )
+    assert code == 1
+    assert f"{crafted}: not a session store made by roleplay ('learners' is a view)" in err
+    assert "imported 1 session(s)" in out
