@@ -924,6 +924,31 @@ def _check_values(data: object, fail: Any) -> None:
                 stack.append((item, f"{where}[{k}]", depth + 1))
 
 
+def _check_result(
+    result: dict[str, Any], at: str, fail: Any, need: Any, mapping: Any, items: Any
+) -> None:
+    """A stored result has the shape sheets read: criteria of verdicts with evidence lines."""
+    criteria = mapping(result.get("criteria"), f"{at}.criteria")
+    for code, raw in criteria.items():
+        where = f"{at}.criteria.{code}"
+        verdict = mapping(raw, where)
+        need(verdict, "status", _TEXT, False, where)
+        for key in ("reason", "detail", "feedback"):
+            if key in verdict:
+                need(verdict, key, _TEXT, True, where)
+        for part in ("evidence", "concerns"):
+            for k, line in enumerate(items(verdict.get(part, []), f"{where}.{part}")):
+                here = f"{where}.{part}[{k}]"
+                evidence = mapping(line, here)
+                need(evidence, "turn", _INT, False, here)
+                for key in ("option", "line", "behaviour"):
+                    need(evidence, key, _TEXT, False, here)
+    if "grade_detail" in result:
+        detail = mapping(result["grade_detail"], f"{at}.grade_detail")
+        if "label" in detail:
+            need(detail, "label", _TEXT, True, f"{at}.grade_detail")
+
+
 def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Check an export's shape; return (learner, sessions) pairs, or raise ImportProblem."""
 
@@ -1018,6 +1043,7 @@ def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[d
                 need(rubric, "id", _TEXT, False, f"{at}.result.rubric")
                 need(rubric, "version", _INT, False, f"{at}.result.rubric")
                 need(result, "grade", _TEXT, False, f"{at}.result")
+                _check_result(result, f"{at}.result", fail, need, mapping, items)
             decisions = []
             for k, raw in enumerate(items(session.get("decisions", []), f"{at}.decisions")):
                 d = mapping(raw, f"{at}.decisions[{k}]")

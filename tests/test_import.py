@@ -322,3 +322,59 @@ def test_a_crafted_store_whose_learners_are_an_endless_view_is_refused_at_once(
     assert code == 1
     assert f"{crafted}: not a session store made by roleplay ('learners' is a view)" in err
     assert "imported 1 session(s)" in out
+
+
+def _result_broken(data: dict[str, Any], how: str) -> dict[str, Any]:
+    data = json.loads(json.dumps(data))
+    result = data["learners"][0]["sessions"][0]["result"]
+    if how == "no criteria":
+        del result["criteria"]
+    elif how == "criteria a list":
+        result["criteria"] = [1, 2]
+    elif how == "evidence turn text":
+        verdict = next(v for v in result["criteria"].values() if v["evidence"])
+        verdict["evidence"][0]["turn"] = "abc"
+    elif how == "grade_detail text":
+        result["grade_detail"] = "Distinction"
+    return data
+
+
+@pytest.mark.parametrize(
+    ("how", "where"),
+    [
+        ("no criteria", ".result.criteria: must be a JSON object"),
+        ("criteria a list", ".result.criteria: must be a JSON object"),
+        ("evidence turn text", ".evidence[0]: 'turn' must be a whole number"),
+        ("grade_detail text", ".result.grade_detail: must be a JSON object"),
+    ],
+)
+def test_an_imported_result_of_the_wrong_shape_is_refused_where_it_is_wrong(
+    capsys: pytest.CaptureFixture[str],
+    computers: dict[str, Path],
+    tmp_path: Path,
+    how: str,
+    where: str,
+) -> None:
+    """Attack report B5: these imported, then `sheet` died with KeyError or AttributeError."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(_result_broken(exported(computers["pc1"], "Amy Khan"), how)))
+    code, _, err = run_cli(capsys, "import", str(bad), "--store", str(computers["tutor"]))
+    assert code == 1
+    assert where in err and "Traceback" not in err, err
+
+
+def test_a_sheet_of_a_session_with_stored_meters_of_the_wrong_type_has_no_traceback(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], tmp_path: Path
+) -> None:
+    data = exported(computers["pc1"], "Amy Khan")
+    session = data["learners"][0]["sessions"][0]
+    session["scenario_version"] = 999  # not replayable here: the stored values are shown
+    for turn in session["turns"]:
+        turn["variables"]["mood"] = "abc"
+    good = tmp_path / "odd.json"
+    good.write_text(json.dumps(data))
+    tutor = str(computers["tutor"])
+    assert run_cli(capsys, "import", str(good), "--store", tutor)[0] == 0
+    code, out, err = run_cli(capsys, "sheet", "1", "--format", "md", "--store", tutor)
+    assert code == 0, err
+    assert "Traceback" not in err and "cannot be replayed" in out

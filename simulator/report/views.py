@@ -706,6 +706,8 @@ def _meters(
         value = values.get(name, var.default)
         if not var.meter or var.type != "int" or isinstance(value, bool):
             continue
+        if not isinstance(value, int):  # a stored value of the wrong type (an import): no meter
+            continue
         low = var.min if var.min is not None else min(int(value), 0)
         high = var.max if var.max is not None else max(int(value), 0)
         out.append(Meter(var.display_name, int(value), low, high))
