@@ -373,5 +373,7 @@ def cmd_play(ref: str | None, store_path: Path | None = None) -> int:
         return EXIT_USAGE
     from simulator.ui.app import RoleplayApp  # the UI loads only when it is needed
 
-    RoleplayApp(scenario=ref, store_path=store_path).run()
-    return EXIT_OK
+    app = RoleplayApp(scenario=ref, store_path=store_path)
+    app.run()
+    # an error that ended the app (Textual prints it) is a failure, never exit 0
+    return app.return_code or EXIT_OK

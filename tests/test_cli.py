@@ -447,3 +447,20 @@ def test_process_version(script: bool) -> None:
     code, out, _ = run_process("--version", script=script)
     assert code == 0
     assert out.strip() == f"roleplay {simulator.__version__}"
+
+
+def test_the_simulator_exits_non_zero_after_an_error_ends_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Attack report B10/B11: after a crash of the terminal interface `roleplay` exited 0."""
+    from simulator import cli as roleplay_cli
+    from simulator.ui import app as ui_app
+
+    def crashed(self: ui_app.RoleplayApp) -> None:
+        self._return_code = 1  # as Textual sets it when an exception ends the app
+
+    monkeypatch.setattr(ui_app.RoleplayApp, "run", crashed)
+    monkeypatch.setattr(roleplay_cli.sys.stdout, "isatty", lambda: True)
+    assert roleplay_cli.cmd_play(None, tmp_path / "s.db") == 1
+    monkeypatch.setattr(ui_app.RoleplayApp, "run", lambda self: None)
+    assert roleplay_cli.cmd_play(None, tmp_path / "s.db") == 0
