@@ -698,6 +698,11 @@ def _report_output(output: Path | None, content: str | bytes) -> int:
     return EXIT_OK
 
 
+def _stored_session(store: Store, session_id: int) -> SessionRecord | None:
+    """The stored session with this id, or None (an id SQLite cannot hold is none either)."""
+    return store.session(session_id) if 0 < session_id < 2**63 else None
+
+
 def cmd_sheet(
     store_path: Path | None,
     session_id: int,
@@ -715,7 +720,7 @@ def cmd_sheet(
     if store is None:
         return EXIT_INPUT
     with store:
-        record = store.session(session_id) if 0 < session_id < 2**63 else None
+        record = _stored_session(store, session_id)
     if record is None:
         print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
         return EXIT_INPUT
@@ -858,7 +863,7 @@ def cmd_confirm(
     if store is None:
         return EXIT_INPUT
     with store:
-        record = store.session(session_id) if 0 < session_id < 2**63 else None
+        record = _stored_session(store, session_id)
         if record is None:
             print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
             return EXIT_INPUT

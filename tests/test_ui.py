@@ -752,19 +752,24 @@ PARCEL_GOOD = ["verify", "explain", "send-new"]
 """The parcel call played well."""
 
 
+async def play_parcel(me: Any, pilot: Pilot[None], route: list[str], indicators: list[str]) -> None:
+    """Sign in, assess the parcel call in own words, and play ``route`` to its end."""
+    await me.sign_in()
+    await me.open_scenario("parcel-call")
+    await me.assess("goods_not_delivered", indicators=indicators, begin=False)
+    await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    await me.say(*route)
+
+
 async def test_results_show_a_serious_error_first(
     make_app: MakeApp, drive: Drive, store_path: Path
 ) -> None:
     app = make_app(scenario=str(PARCEL))
     async with app.run_test(size=SIZE) as pilot:
         me = drive(pilot)
-        await me.sign_in()
-        await me.open_scenario("parcel-call")
-        await me.assess("goods_not_delivered", indicators=["upset"], begin=False)
-        await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        await me.say(*PARCEL_SERIOUS)
+        await play_parcel(me, pilot, PARCEL_SERIOUS, ["upset"])
         result = check_results(app, store_path)
         assert result["grade"] == "not_yet"
         assert result["grade_detail"]["ruled_out_by"] == ["breach_data_protection"]
@@ -804,13 +809,7 @@ async def test_my_sessions_says_no_grade_for_a_session_with_a_serious_error(
     app = make_app(scenario=str(PARCEL))
     async with app.run_test(size=SIZE) as pilot:
         me = drive(pilot)
-        await me.sign_in()
-        await me.open_scenario("parcel-call")
-        await me.assess("goods_not_delivered", indicators=["upset"], begin=False)
-        await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        await me.say(*PARCEL_SERIOUS)
+        await play_parcel(me, pilot, PARCEL_SERIOUS, ["upset"])
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("s")
@@ -828,13 +827,7 @@ async def test_a_tutors_decision_shows_when_the_session_is_reopened(
     app = make_app(scenario=str(PARCEL))
     async with app.run_test(size=SIZE) as pilot:
         me = drive(pilot)
-        await me.sign_in()
-        await me.open_scenario("parcel-call")
-        await me.assess("goods_not_delivered", indicators=["upset", "confused"], begin=False)
-        await write_own_words(me, ISSUE_WORDS, CHALLENGE_WORDS)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        await me.say(*PARCEL_GOOD)
+        await play_parcel(me, pilot, PARCEL_GOOD, ["upset", "confused"])
         assert "P1  … for your tutor" in screen_text(app, "criteria")
         session_id = app.screen.play.session_id
         await pilot.press("escape")
