@@ -11,7 +11,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from simulator.engine import Line, Session, replay
+from simulator.engine import EngineError, Line, Session, replay
 from simulator.lint import bundled_behaviours
 from simulator.model import Behaviour, Option, Rubric, Scenario, Value
 from simulator.scoring import (
@@ -26,7 +26,8 @@ from simulator.store import Learner, SessionRecord, Store
 
 
 class ResumeRefused(Exception):
-    """A stored session cannot be resumed (the scenario changed since)."""
+    """A stored session cannot be resumed (the scenario changed since, or its choices no longer
+    play through it)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,13 @@ class Playthrough:
                 f"'{scenario.id}'; the scenario is now version {scenario.version}, so it cannot be "
                 "resumed: start it again"
             )
-        session = replay(scenario, record.choices)
+        try:
+            session = replay(scenario, record.choices)
+        except EngineError as exc:  # an imported or damaged record whose choices do not play
+            raise ResumeRefused(
+                f"session {record.id} cannot be resumed: its recorded choices do not play "
+                f"through '{scenario.id}' ({exc}): start it again"
+            ) from exc
         return cls(
             store, record.learner, scenario, rubric, record.mode, record.id, session,
             record.responses, [text for _, text in record.notes],
@@ -136,10 +143,15 @@ class Playthrough:
         before_steps = len(self.session.steps)
         before_lines = len(self.session.transcript)
         taken_ms = int((time.monotonic() - self._shown_at) * 1000)
+        chosen = self.session.chosen_path()
         self.session.choose(option_id)
-        self.store.record_steps(
-            self.session_id, self.session, self.session.steps[before_steps:], taken_ms
-        )
+        try:
+            self.store.record_steps(
+                self.session_id, self.session, self.session.steps[before_steps:], taken_ms
+            )
+        except BaseException:  # not saved, so not said: the session stays as the store has it
+            self.session = replay(self.scenario, chosen)
+            raise
         self._shown_at = time.monotonic()
         option = self.scenario.options_by_id[self.session.steps[before_steps].option]
         after = self.session.variables
@@ -154,9 +166,15 @@ class Playthrough:
 
     def undo(self) -> bool:
         """Take back the last choice (practice mode only); the store forgets it too."""
+        had = len(self.session.steps)
+        chosen = self.session.chosen_path()
         if not self.practice or not self.session.undo():
             return False
-        self.store.truncate(self.session_id, len(self.session.steps))
+        try:
+            self.store.truncate(self.session_id, len(self.session.steps), had)
+        except BaseException:  # not forgotten by the store, so not taken back on screen
+            self.session = replay(self.scenario, chosen)
+            raise
         self._shown_at = time.monotonic()
         return True
 
@@ -175,9 +193,9 @@ class Playthrough:
             self.result()
 
     # -- results ------------------------------------------------------------------------------
-    def result(self) -> SessionResult | None:
+    def result(self, *, save: bool = True) -> SessionResult | None:
         """Score the session so far against the rubric, with the tutor's decisions in place of
-        the verdicts they decided, and store the result."""
+        the verdicts they decided, and store the result (unless ``save`` is False)."""
         if self.rubric is None:
             return None
         steps = [(s.node, s.option, s.auto) for s in self.session.steps]
@@ -190,7 +208,8 @@ class Playthrough:
             session_id=str(self.session_id),
         )
         result = apply_decisions(self.rubric, result, self.store.decisions(self.session_id))
-        self.store.save_result(self.session_id, result)
+        if save:
+            self.store.save_result(self.session_id, result)
         return result
 
     def recap(self) -> list[RecapItem]:

@@ -124,6 +124,26 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why and where."""
 
 
+class StoreBusy(StoreError):
+    """Another program held the store's write lock for longer than the wait; nothing was written
+    and trying again later may work."""
+
+
+class SessionChanged(StoreError):
+    """A session was changed by someone else since it was read (continued in another window, or
+    erased with its learner); nothing was written."""
+
+    def __init__(self, message: str, *, gone: bool) -> None:
+        super().__init__(message)
+        self.gone = gone
+        """True when the session (and its learner) is no longer in the store at all."""
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 def default_path() -> Path:
     """Return where the store lives: $ROLEPLAY_STORE, else the platform's user data folder."""
     override = os.environ.get(ENV_VAR)
@@ -279,14 +299,56 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run statements atomically: all of them are committed, or none."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """Run statements atomically: all of them are committed, or none.
+
+        Raises StoreBusy when another program holds the write lock for longer than the wait.
+        """
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise StoreBusy(self._busy_message()) from exc
+            raise
         try:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if _busy(exc):
+                raise StoreBusy(self._busy_message()) from exc
+            raise
+
+    def _busy_message(self) -> str:
+        return (
+            f"{self.path} is busy: another program (an import, or another window) has been "
+            "writing to it for more than 10 seconds; nothing was saved: try again in a moment"
+        )
+
+    def _same_session(self, db: sqlite3.Connection, session_id: int, turns: int | None) -> None:
+        """Check, inside a write, that the session is still stored (with exactly ``turns`` turns,
+        as this process last left it, unless None); raise SessionChanged otherwise."""
+        row = db.execute(
+            "SELECT (SELECT COUNT(*) FROM sessions WHERE id = ?),"
+            " (SELECT COALESCE(MAX(seq), 0) FROM turns WHERE session_id = ?)",
+            (session_id, session_id),
+        ).fetchone()
+        if not row[0]:
+            raise SessionChanged(
+                f"session {session_id} is no longer in the store: its learner was erased "
+                "(delete-learner) while it was being played",
+                gone=True,
+            )
+        if turns is not None and row[1] != turns:
+            raise SessionChanged(
+                f"session {session_id} was continued in another window since this one opened "
+                f"it (it has {row[1]} turns there, {turns} here)",
+                gone=False,
+            )
 
     def _check_version(self) -> int:
         version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
@@ -429,6 +491,12 @@ class Store:
         if mode not in MODES:
             raise StoreError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
         with self.transaction() as db:
+            if db.execute("SELECT 1 FROM learners WHERE id = ?", (learner.id,)).fetchone() is None:
+                raise SessionChanged(
+                    f"{learner.display} is no longer in the store: erased (delete-learner) since "
+                    "signing in",
+                    gone=True,
+                )
             cur = db.execute(
                 "INSERT INTO sessions (learner_id, scenario_id, scenario_version, rubric_id,"
                 " rubric_version, mode, started) VALUES (?,?,?,?,?,?,?)",
@@ -450,6 +518,8 @@ class Store:
         """Commit the steps a choice produced (the choice and any automatic ones) atomically."""
         scenario = session.scenario
         with self.transaction() as db:
+            if steps:
+                self._same_session(db, session_id, steps[0].turn - 1)
             for step in steps:
                 option = scenario.option(step.option)
                 db.execute(
@@ -477,9 +547,11 @@ class Store:
                 (_now(), session_id),
             )
 
-    def truncate(self, session_id: int, keep: int) -> None:
-        """Remove every turn after the first ``keep`` (undo in practice mode)."""
+    def truncate(self, session_id: int, keep: int, had: int | None = None) -> None:
+        """Remove every turn after the first ``keep`` (undo in practice mode); if ``had`` is
+        given, only if the session still has that many turns (SessionChanged otherwise)."""
         with self.transaction() as db:
+            self._same_session(db, session_id, had)
             db.execute("DELETE FROM turns WHERE session_id = ? AND seq > ?", (session_id, keep))
             db.execute(
                 "UPDATE sessions SET state = 'in_progress', ended = NULL, outcome = NULL "
@@ -491,6 +563,7 @@ class Store:
     def add_note(self, session_id: int, text: str) -> None:
         """Record a note the learner typed."""
         with self.transaction() as db:
+            self._same_session(db, session_id, None)
             db.execute(
                 "INSERT INTO notes (session_id, text, at) VALUES (?,?,?)",
                 (session_id, text, _now()),
@@ -500,6 +573,7 @@ class Store:
         """Record (replace) the learner's written responses."""
         data = responses.to_dict()
         with self.transaction() as db:
+            self._same_session(db, session_id, None)
             # replace, not merge: a part the learner cleared must not linger
             placeholders = ",".join("?" * len(data)) or "''"
             db.execute(
@@ -517,6 +591,7 @@ class Store:
     def save_result(self, session_id: int, result: SessionResult) -> None:
         """Record (replace) the scored result of a session."""
         with self.transaction() as db:
+            self._same_session(db, session_id, None)
             db.execute(
                 "INSERT INTO results (session_id, rubric_id, rubric_version, grade, data, at) "
                 "VALUES (?,?,?,?,?,?) ON CONFLICT (session_id, rubric_id) DO UPDATE SET "

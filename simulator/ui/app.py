@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -11,10 +12,16 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
 
-from simulator.store import Learner, Store
+from simulator.store import Learner, SessionChanged, Store, StoreError
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from simulator.model import Rubric, Scenario
+
+STORE_ERRORS = (StoreError, sqlite3.Error)
+"""What a read or write of the store may raise (busy, a session changed elsewhere, a full disk);
+every screen that touches the store catches these and calls `RoleplayApp.store_failed`."""
 
 HIGH_CONTRAST = Theme(
     name="high-contrast",
@@ -132,6 +139,56 @@ class RoleplayApp(App[None]):
 
     def on_unmount(self) -> None:
         self.store.close()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, always as plain text: messages quote scenario ids, file names and
+        learners' names, which must never be read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def store_failed(self, exc: Exception) -> None:
+        """Tell the learner that the store refused a read or write, and go where they can carry
+        on: back to signing in when their record was erased, back to the scenarios when their
+        session was continued in another window, nowhere (try again) when the store was busy."""
+        if isinstance(exc, SessionChanged):
+            if exc.gone:
+                self.notify(
+                    f"Not saved: {exc}. Sign in again to carry on.", severity="error", timeout=15
+                )
+                self.call_later(self.back_to_start)  # after the screen that failed is done
+            else:
+                self.notify(
+                    f"Not saved here: {exc}. Open it again from the scenarios to carry on "
+                    "from where it got to.",
+                    severity="error",
+                    timeout=15,
+                )
+                self.call_later(self.back_to_browser)
+            return
+        self.notify(f"Not saved: {exc}", severity="error", timeout=15)
+
+    def back_to_browser(self) -> None:
+        """Close every screen above the scenario browser."""
+        from simulator.ui.screens.browser import BrowserScreen  # screens import this module
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, BrowserScreen):
+            self.pop_screen()
+
+    def back_to_start(self) -> None:
+        """Forget who is playing and show the sign-in screen."""
+        from simulator.ui.screens.start import StartScreen  # screens import this module
+
+        self.learner = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(StartScreen())
 
     # -- preferences --------------------------------------------------------------------------
     def _read_prefs(self) -> dict[str, Any]:

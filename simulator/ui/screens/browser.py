@@ -16,7 +16,7 @@ from simulator import spec
 from simulator.scoring import coverable
 from simulator.store import SessionRecord
 from simulator.textsafe import visible
-from simulator.ui.app import Choice
+from simulator.ui.app import STORE_ERRORS, Choice
 from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.dialogs import ResumeDialog
 from simulator.ui.widgets.layout import bullets
@@ -270,9 +270,15 @@ class BrowserScreen(RowsScreen):
         choice = self.choice(scenario_id)
         if choice is None:
             return
-        last = self.latest(scenario_id)
+        try:
+            last = self.latest(scenario_id)
+            record = None
+            if last is not None and last.state == "in_progress":
+                record = self.roleplay.store.session(last.id)
+        except STORE_ERRORS as exc:
+            self.roleplay.store_failed(exc)
+            return
         if last is not None and last.state == "in_progress":
-            record = self.roleplay.store.session(last.id)
             replies = len(record.choices) if record is not None else 0
             self.app.push_screen(
                 ResumeDialog(last.id, short_title(choice.scenario.title), replies),
@@ -285,14 +291,22 @@ class BrowserScreen(RowsScreen):
         if answer == "resume":
             from simulator.ui.screens.conversation import ConversationScreen
 
-            record = self.roleplay.store.session(session_id)
+            try:
+                record = self.roleplay.store.session(session_id)
+            except STORE_ERRORS as exc:
+                self.roleplay.store_failed(exc)
+                return
             screen = None
             if record is not None:
                 screen = ConversationScreen.resuming(self.roleplay, record, choice.scenario)
             if screen is not None:
                 self.app.push_screen(screen)
         elif answer == "new":
-            self.roleplay.store.abandon(session_id)  # kept for the record, no longer resumable
+            try:  # kept for the record, no longer resumable
+                self.roleplay.store.abandon(session_id)
+            except STORE_ERRORS as exc:
+                self.roleplay.store_failed(exc)
+                return
             self.start_new(choice)
 
     def start_new(self, choice: Choice) -> None:

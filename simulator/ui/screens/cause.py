@@ -23,6 +23,7 @@ from textual.widgets import (
 from simulator import spec
 from simulator.model import Scenario
 from simulator.scoring import CauseAssessment, LearnerResponses
+from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.screens.browser import short_title
 
@@ -135,7 +136,12 @@ class CauseScreen(AppScreen):
                 timeout=6,
             )
         responses = LearnerResponses(cause_assessment=cause)
-        self.app.switch_screen(ConversationScreen.starting(self.roleplay, self.scenario, responses))
+        try:
+            screen = ConversationScreen.starting(self.roleplay, self.scenario, responses)
+        except STORE_ERRORS as exc:  # what was typed stays in the boxes, to start again
+            self.roleplay.store_failed(exc)
+            return
+        self.app.switch_screen(screen)
 
     def action_back(self) -> None:
         """Back to the list; what was written is asked about first, as nothing is saved."""

@@ -16,6 +16,7 @@ from simulator.model import Scenario
 from simulator.playthrough import ChoiceOutcome, Playthrough, ResumeRefused
 from simulator.scoring import LearnerResponses
 from simulator.store import SessionRecord
+from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.screens.dialogs import PolicyCard
 from simulator.ui.widgets.layout import hanging
@@ -110,7 +111,9 @@ class ConversationScreen(AppScreen):
         options.clear_options()
         session = self.play.session
         if session.finished:
-            self.finish()
+            # after this refresh: finished on mount (stuck at the first node), the header is
+            # still being built, and switching screens now would pull it from under it
+            self.call_after_refresh(self.finish)
             return
         for n, option in enumerate(self.play.options(), 1):
             options.add_option(ListOption(hanging([(f"{n}.", Text(option.say))], 3), id=option.id))
@@ -148,8 +151,14 @@ class ConversationScreen(AppScreen):
             self.say(event.option.id)
 
     def say(self, option_id: str) -> None:
-        """Take an option: saved first, then shown."""
-        outcome = self.play.choose(option_id)
+        """Take an option: saved first, then shown (not shown at all if it could not be saved)."""
+        if self.play.session.finished:
+            return
+        try:
+            outcome = self.play.choose(option_id)
+        except STORE_ERRORS as exc:
+            self.roleplay.store_failed(exc)
+            return
         self.query_one(Transcript).add_lines(outcome.lines)
         self.update_meters()
         if self.play.practice:
@@ -195,7 +204,11 @@ class ConversationScreen(AppScreen):
     @on(Input.Submitted, "#note-input")
     def note_added(self, event: Input.Submitted) -> None:
         if event.value.strip():
-            self.play.add_note(event.value)
+            try:
+                self.play.add_note(event.value)
+            except STORE_ERRORS as exc:  # the note stays in the box, to save again
+                self.roleplay.store_failed(exc)
+                return
             event.input.value = ""
             self.show_notes()
             self.notify("Note saved.", timeout=2)
@@ -216,7 +229,12 @@ class ConversationScreen(AppScreen):
         if not self.play.practice:
             self.notify("Undo is only available in practice mode.", severity="warning")
             return
-        if self.play.undo():
+        try:
+            undone = self.play.undo()
+        except STORE_ERRORS as exc:
+            self.roleplay.store_failed(exc)
+            return
+        if undone:
             self.query_one(Transcript).reset(list(self.play.session.transcript))
             self.update_meters()
             self.query_one("#feedback", Static).display = False

@@ -18,6 +18,7 @@ from simulator.lint import bundled_behaviours
 from simulator.playthrough import Playthrough
 from simulator.scoring import SessionResult, Verdict
 from simulator.scoring.session import IN_PROGRESS
+from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.widgets.layout import hanging
 
@@ -94,7 +95,11 @@ class ResultsScreen(AppScreen):
 
     def refresh_results(self) -> None:
         """Score the session and show everything."""
-        result = self.play.result()
+        try:
+            result = self.play.result()
+        except STORE_ERRORS as exc:  # shown all the same; saved when the store lets it be
+            result = self.play.result(save=False)
+            self.roleplay.store_failed(exc)
         critical = self.query_one("#critical", Static)
         critical.update(self.critical(result))
         critical.display = bool(result is not None and result.critical)

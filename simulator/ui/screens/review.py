@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, TextArea
 
 from simulator.playthrough import Playthrough
 from simulator.scoring import LearnerResponses, PlanEntry, Review
+from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen
 
 PARTS = (
@@ -101,7 +102,11 @@ class ReviewScreen(AppScreen):
                 severity="warning",
             )
             return
-        self.play.save_responses(responses)
+        try:
+            self.play.save_responses(responses)
+        except STORE_ERRORS as exc:  # what was typed stays in the form, to save again
+            self.roleplay.store_failed(exc)
+            return
         self.notify("Review saved.", timeout=3)
         self.app.pop_screen()
 

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from simulator.playthrough import Playthrough, ResumeRefused
 from simulator.store import SessionRecord
 from simulator.textsafe import visible
+from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.browser import came_to, short_title
 
@@ -104,7 +105,11 @@ class SessionsScreen(RowsScreen):
     def open_session(self, session_id: int) -> None:
         """Resume an unfinished session; show the results of any other."""
         app = self.roleplay
-        record = app.store.session(session_id)
+        try:
+            record = app.store.session(session_id)
+        except STORE_ERRORS as exc:
+            app.store_failed(exc)
+            return
         if record is None:
             return
         choice = next((c for c in app.scenarios if c.scenario.id == record.scenario_id), None)
@@ -128,11 +133,10 @@ class SessionsScreen(RowsScreen):
         rubric = app.rubric_by_id(record.rubric_id)
         try:
             play = Playthrough.resume(app.store, record, choice.scenario, rubric)
-        except ResumeRefused:
+        except ResumeRefused as exc:
             app.notify(
-                f"Session {record.id} was played on version {record.scenario_version} of this "
-                f"scenario, which has changed since, so it cannot be shown here; its feedback "
-                f"sheet still can (roleplay sheet {record.id}).",
+                f"Session {record.id} cannot be shown here ({exc}); its feedback sheet still "
+                f"can (roleplay sheet {record.id}).",
                 severity="error",
                 timeout=10,
             )
