@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -570,19 +568,15 @@ def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
 STORE_TABLES = ("learners", "sessions", "turns", "notes", "responses", "results", "decisions")
 
 
-def _refuse_crafted_store(copy: Path, path: Path) -> None:
+def _refuse_crafted_store(db: sqlite3.Connection, path: Path) -> None:
     """Refuse a store file whose tables are not plain tables (a view can be an endless query).
 
     A session store made by this program has only tables and indexes; a file whose `learners`
     (or any other) table is a view, or that has triggers, was not, and reading it could run for
-    ever or act on the copy.
+    ever.
     """
     try:
-        db = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
-        try:
-            kinds = dict(db.execute("SELECT name, type FROM sqlite_master").fetchall())
-        finally:
-            db.close()
+        kinds = dict(db.execute("SELECT name, type FROM sqlite_master").fetchall())
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot be read as a session store: {exc}") from exc
     odd = sorted(n for n in STORE_TABLES if n in kinds and kinds[n] != "table")
@@ -597,7 +591,7 @@ def _refuse_crafted_store(copy: Path, path: Path) -> None:
 
 
 def read_export_file(path: Path) -> Any:
-    """The data of an export file, or of a whole store file (read from a copy, never changed).
+    """The data of an export file, or of a whole store file (read where it is, never changed).
 
     Raises StoreError with the place of the problem when the file cannot be read as either.
     """
@@ -607,20 +601,9 @@ def read_export_file(path: Path) -> Any:
     except OSError as exc:
         raise StoreError(f"{path}: cannot read it: {exc.strerror or exc}") from exc
     if head == b"SQLite format 3\x00":
-        with tempfile.TemporaryDirectory() as tmp:  # opening a store may migrate it: use a copy
-            copy = Path(tmp) / "store.sqlite3"
-            shutil.copyfile(path, copy)
-            wal = path.with_name(path.name + "-wal")  # the latest turns of a store still open
-            if wal.is_file():
-                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-            _refuse_crafted_store(copy, path)
-            try:
-                with Store.open(copy) as other:
-                    data = other.export_all()
-            except StoreError as exc:  # it names the copy: name the file the tutor gave
-                raise StoreError(str(exc).replace(str(copy), str(path))) from exc
-        data["store"] = str(path)
-        return data
+        with Store.open_to_read(path) as other:  # no copy, no migration: the file is unchanged
+            _refuse_crafted_store(other.db, path)
+            return other.export_all()
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

@@ -256,11 +256,31 @@ class SessionRecord:
         return [(t.node, t.option, t.auto) for t in self.turns]
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to ``path`` (which must exist).
+
+    A store in a folder this user cannot write to, with no WAL beside it, is opened as
+    immutable: SQLite would otherwise need to create its shared-memory file there.
+    """
+    if not path.is_file():
+        raise sqlite3.OperationalError("no such file")
+    uri = path.resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=10)
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        if path.with_name(path.name + "-wal").exists():
+            raise
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+
 class Store:
     """An open session store."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.version = SCHEMA_VERSION
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
@@ -286,6 +306,32 @@ class Store:
     def open(cls, path: Path | None = None) -> Store:
         """Open (creating if needed) the store at ``path`` or the default location."""
         return cls(path or default_path())
+
+    @classmethod
+    def open_to_read(cls, path: Path) -> Store:
+        """Open another computer's store only to read it: nothing is written to the file (no
+        migration, no settings), no copy is made, and a store still open elsewhere is read with
+        the turns in its WAL. Raises StoreError when the file is not a session store."""
+        store = cls.__new__(cls)
+        store.path = path
+        try:
+            store.db = _connect_read_only(path)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot be read as a session store: {exc}") from exc
+        try:
+            store.db.row_factory = sqlite3.Row
+            store.version = store._check_version()
+            if store.version == 0:
+                raise StoreError(
+                    f"{path}: an SQLite file, but not a session store made by roleplay"
+                )
+            store.db.execute("PRAGMA query_only = ON")
+        except BaseException as exc:
+            store.db.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{path}: cannot be read as a session store: {exc}") from exc
+            raise
+        return store
 
     def close(self) -> None:
         """Close the connection."""
@@ -622,6 +668,8 @@ class Store:
 
     def decisions(self, session_id: int) -> tuple[TutorDecision, ...]:
         """Return the tutor's decisions on a session, by criterion code."""
+        if self.version < 2:  # a store read as it is, from before tutors' decisions
+            return ()
         return tuple(
             TutorDecision(r["code"], r["verdict"], r["decided_by"], r["at"], r["note"])
             for r in self.db.execute(

@@ -378,3 +378,73 @@ def test_a_sheet_of_a_session_with_stored_meters_of_the_wrong_type_has_no_traceb
     code, out, err = run_cli(capsys, "sheet", "1", "--format", "md", "--store", tutor)
     assert code == 0, err
     assert "Traceback" not in err and "cannot be replayed" in out
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_importing_a_store_makes_no_copy_and_leaves_the_file_as_it_was(
+    capsys: pytest.CaptureFixture[str],
+    computers: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Attack report B9: a killed import left a full copy of another computer's store in /tmp."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    before = _digest(computers["pc1"])
+    code, out, err = run_cli(capsys, "import", str(computers["pc1"]), "--store", str(computers["tutor"]))  # fmt: skip
+    assert code == 0, err
+    assert "imported 1 session(s)" in out
+    assert list(scratch.iterdir()) == []  # nothing was copied to the temporary folder
+    assert _digest(computers["pc1"]) == before
+
+
+def test_a_store_from_an_older_version_is_read_as_it_is_not_upgraded(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    with sqlite3.connect(computers["pc1"]) as db:  # as the first release left it
+        db.executescript(
+            "DROP TABLE decisions; DROP INDEX sessions_identity; PRAGMA user_version = 1;"
+        )
+    before = _digest(computers["pc1"])
+    code, out, err = run_cli(capsys, "import", str(computers["pc1"]), "--store", str(computers["tutor"]))  # fmt: skip
+    assert code == 0, err
+    assert "imported 1 session(s), 1 new learner(s)" in out
+    assert _digest(computers["pc1"]) == before  # still schema 1: its own computer upgrades it
+    with Store.open(computers["tutor"]) as tutor:
+        assert [s.learner.name for s in tutor.sessions()] == ["Amy Khan"]
+
+
+def test_a_store_in_a_folder_no_one_may_write_to_is_still_imported(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], tmp_path: Path
+) -> None:
+    """A store on a read-only share: SQLite cannot make its shared-memory file beside it."""
+    share = tmp_path / "share"
+    share.mkdir()
+    copied = share / "pc1.sqlite3"
+    copied.write_bytes(computers["pc1"].read_bytes())
+    share.chmod(0o555)
+    try:
+        code, out, err = run_cli(capsys, "import", str(copied), "--store", str(computers["tutor"]))  # fmt: skip
+    finally:
+        share.chmod(0o755)
+    assert code == 0, err
+    assert "imported 1 session(s)" in out
+
+
+def test_an_sqlite_file_that_is_not_a_store_is_refused_by_name(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], tmp_path: Path
+) -> None:
+    other = tmp_path / "contacts.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+    before = _digest(other)
+    code, out, err = run_cli(
+        capsys, "import", str(other), str(computers["pc2"]), "--store", str(computers["tutor"])
+    )
+    assert code == 1
+    assert f"roleplay: {other}: an SQLite file, but not a session store made by roleplay" in err
+    assert "imported 1 session(s)" in out and _digest(other) == before
