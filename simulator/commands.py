@@ -603,7 +603,12 @@ def read_export_file(path: Path) -> Any:
     if head == b"SQLite format 3\x00":
         with Store.open_to_read(path) as other:  # no copy, no migration: the file is unchanged
             _refuse_crafted_store(other.db, path)
-            return other.export_all()
+            try:
+                return other.export_all()
+            except StoreError as exc:  # damage found while reading: say which file holds it
+                if str(exc).startswith(str(path)):
+                    raise
+                raise StoreError(f"{path}: {exc}") from exc
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
