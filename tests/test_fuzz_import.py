@@ -208,7 +208,9 @@ def _mutate_store_sql(db: sqlite3.Connection, draw: st.DrawFn) -> None:
     how = draw(st.sampled_from(["cell", "cell", "cell", "drop", "view", "version", "empty"]))
     event(f"store: {how}")
     table = draw(st.sampled_from(TABLES))
-    exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
     if how == "cell" and exists:
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
         rowids = [row[0] for row in db.execute(f"SELECT rowid FROM {table}")]
