@@ -7,9 +7,16 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from benchmarks import bench_explore, bench_lint, bench_loader, bench_store, bench_ui
+from benchmarks import (
+    bench_explore,
+    bench_lint,
+    bench_loader,
+    bench_scale,
+    bench_store,
+    bench_ui,
+)
 
-SECTIONS = (bench_loader, bench_store, bench_ui, bench_lint, bench_explore)
+SECTIONS = (bench_loader, bench_store, bench_scale, bench_ui, bench_lint, bench_explore)
 OUT = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
 

@@ -38,7 +38,7 @@ from simulator.scoring import (
     score_session,
 )
 from simulator.scoring.session import IN_PROGRESS
-from simulator.store import Learner, SessionRecord, Store, StoreError
+from simulator.store import ImportReport, Learner, SessionRecord, Store, StoreError
 from simulator.strategies import check_strategies
 from simulator.textsafe import json_text
 
@@ -473,8 +473,7 @@ def cmd_sessions(
 
 def _grade_word(r: SessionRecord) -> str:
     """A stored session's grade for the listing: "No grade" when a serious error ruled it out."""
-    detail = (r.result or {}).get("grade_detail", {})
-    if detail.get("ruled_out_by"):
+    if r.ruled_out:
         return "No grade"
     if not r.grade:
         return "In progress" if r.state == "in_progress" else "-"
@@ -590,10 +589,12 @@ def _refuse_crafted_store(db: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def read_export_file(path: Path) -> Any:
-    """The data of an export file, or of a whole store file (read where it is, never changed).
+def import_file(store: Store, path: Path) -> ImportReport:
+    """Import an export file, or a whole store file (read where it is, never changed, a part at
+    a time so a store of any size fits in memory), into ``store``.
 
-    Raises StoreError with the place of the problem when the file cannot be read as either.
+    Raises StoreError with the place of the problem when the file cannot be read as either, and
+    then nothing of the file is in ``store``.
     """
     try:
         with path.open("rb") as handle:
@@ -604,19 +605,20 @@ def read_export_file(path: Path) -> Any:
         with Store.open_to_read(path) as other:  # no copy, no migration: the file is unchanged
             _refuse_crafted_store(other.db, path)
             try:
-                return other.export_all()
+                return store.import_parts(other.export_parts(), str(path))
             except StoreError as exc:  # damage found while reading: say which file holds it
                 if str(exc).startswith(str(path)):
                     raise
                 raise StoreError(f"{path}: {exc}") from exc
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise StoreError(f"{path}: neither an export (JSON) nor a session store") from exc
     except json.JSONDecodeError as exc:
         raise StoreError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
     except RecursionError as exc:
         raise StoreError(f"{path}: nested too deeply to be an export") from exc
+    return store.import_export(data, str(path))
 
 
 def cmd_import(store_path: Path | None, files: list[Path]) -> int:
@@ -628,7 +630,7 @@ def cmd_import(store_path: Path | None, files: list[Path]) -> int:
     with store:
         for path in files:
             try:
-                report = store.import_export(read_export_file(path), str(path))
+                report = import_file(store, path)
             except StoreError as exc:  # ImportProblem too: the file changed nothing
                 print(f"roleplay: {exc}", file=sys.stderr)
                 failed += 1
@@ -742,13 +744,24 @@ def cmd_class_report(
     scenarios: list[Path],
 ) -> int:
     """Write the class report (learners by criteria) as HTML or gradebook CSV."""
-    from simulator import report
-
     store = _open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
-        records = store.sessions(group=group, full=True)
+        return _class_report(store, group, fmt, output, rubric_ref, scenarios)
+
+
+def _class_report(
+    store: Store,
+    group: str | None,
+    fmt: str,
+    output: Path | None,
+    rubric_ref: str | None,
+    scenarios: list[Path],
+) -> int:
+    from simulator import report
+
+    records = store.sessions(group=group)  # summaries: one query, whatever the class's size
     if not records:
         which = f" for group '{group}'" if group is not None else ""
         print(
@@ -760,7 +773,8 @@ def cmd_class_report(
     try:
         library = report.Library(scenarios)
         rubric = report.pick_rubric(records, library, rubric_ref)
-        view = report.class_view(records, library, rubric, group)
+        # each learner's sessions in full, one learner at a time
+        view = report.class_view_of_learners(store.learner_batches(group), library, rubric, group)
     except report.ReportError as exc:
         print(f"roleplay: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -115,6 +115,14 @@ MIGRATIONS: tuple[str, ...] = (
     # scan of every session of that learner, which made importing quadratic
     """
     CREATE INDEX sessions_identity ON sessions (learner_id, scenario_id, started);
+    """,
+    # 4: a store for a college (100,000 sessions): every list and report finds its rows by an
+    # index, never by reading every session, note or learner
+    """
+    CREATE INDEX sessions_scenario ON sessions (scenario_id);
+    CREATE INDEX learners_ref ON learners (learner_ref);
+    CREATE INDEX learners_group ON learners (group_name);
+    CREATE INDEX notes_session ON notes (session_id);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -245,6 +253,13 @@ class SessionRecord:
     """The stored session grade, if scored."""
     decisions: tuple[TutorDecision, ...] = ()
     """The tutor's decisions on this session's criteria (``roleplay confirm``)."""
+    ruled_out: bool = False
+    """A serious error ruled out the stored grade (its ``grade_detail.ruled_out_by``)."""
+    written: tuple[str, ...] = ()
+    """The parts of the learner's written responses that are stored (``review``, ...)."""
+    summary: bool = False
+    """Only the listing's fields: no turns, notes, responses, result or decisions are loaded
+    (``Store.sessions`` without ``full``); ``grade``, ``ruled_out`` and ``written`` are."""
 
     @property
     def choices(self) -> list[str]:
@@ -679,11 +694,7 @@ class Store:
 
     def session(self, session_id: int) -> SessionRecord | None:
         """Return a stored session with its turns, notes, responses and result."""
-        row = self.db.execute(
-            "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
-            "JOIN learners l ON l.id = s.learner_id WHERE s.id = ?",
-            (session_id,),
-        ).fetchone()
+        row = self.db.execute(f"{_SESSION_ROW} WHERE s.id = ?", (session_id,)).fetchone()
         return None if row is None else self._record(row)
 
     def sessions(
@@ -692,29 +703,82 @@ class Store:
         group: str | None = None,
         scenario: str | None = None,
         *,
+        learner_id: int | None = None,
         full: bool = False,
     ) -> list[SessionRecord]:
-        """Return sessions, newest first, filtered by learner (name or id), group and scenario."""
-        sql = (
-            "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
-            "JOIN learners l ON l.id = s.learner_id WHERE 1=1"
-        )
-        args: list[Any] = []
-        if learner is not None:
-            sql += " AND (l.name = ? OR l.learner_ref = ?)"
-            args += [learner, learner]
-        if group is not None:
-            sql += " AND l.group_name = ?"
-            args.append(group)
-        if scenario is not None:
-            sql += " AND s.scenario_id = ?"
-            args.append(scenario)
-        rows = self.db.execute(sql + " ORDER BY s.id DESC", args).fetchall()
-        if full:
-            return [self._record(r) for r in rows]
-        return [self._record(r, with_details=False) for r in rows]
+        """Return sessions, newest first, filtered by learner (name or id), group and scenario.
 
-    def _record(self, row: sqlite3.Row, with_details: bool = True) -> SessionRecord:
+        Without ``full`` each is a summary (see ``SessionRecord.summary``) read in one query,
+        whatever the number of sessions; ``full`` loads everything about each one.
+        """
+        where, args = _session_filter(learner, group, scenario, learner_id)
+        if full:
+            rows = self.db.execute(
+                f"{_SESSION_ROW} WHERE {where} ORDER BY s.id DESC", args
+            ).fetchall()
+            return [self._record(r) for r in rows]
+        summaries = self.db.execute(f"{_SUMMARY_ROW} WHERE {where} ORDER BY s.id DESC", args)
+        return [self._summary(r) for r in summaries]
+
+    def latest_sessions(self, learner_id: int) -> dict[str, SessionRecord]:
+        """Each scenario's newest session of one learner, as a summary, by scenario id."""
+        latest: dict[str, SessionRecord] = {}
+        for record in self.sessions(learner_id=learner_id):
+            latest.setdefault(record.scenario_id, record)
+        return latest
+
+    def learner_batches(self, group: str | None = None) -> Iterator[list[SessionRecord]]:
+        """Every session of each learner (of a group), in full, one learner at a time.
+
+        For reports over a whole class: only one learner's sessions are in memory at once.
+        """
+        where, args = _session_filter(None, group, None, None)
+        ids = [
+            int(r[0])
+            for r in self.db.execute(
+                f"SELECT DISTINCT s.learner_id FROM sessions s JOIN learners l "
+                f"ON l.id = s.learner_id WHERE {where} ORDER BY s.learner_id",
+                args,
+            )
+        ]
+        for learner_id in ids:
+            rows = self.db.execute(
+                f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner_id,)
+            ).fetchall()
+            yield [self._record(r) for r in rows]
+
+    def count_sessions(self, group: str | None = None) -> int:
+        """How many sessions there are (of a group's learners)."""
+        where, args = _session_filter(None, group, None, None)
+        return int(
+            self.db.execute(
+                f"SELECT COUNT(*) FROM sessions s JOIN learners l ON l.id = s.learner_id "
+                f"WHERE {where}",
+                args,
+            ).fetchone()[0]
+        )
+
+    def rubrics_used(self, group: str | None = None) -> dict[str, int]:
+        """How many sessions (of a group) are judged against each rubric id."""
+        where, args = _session_filter(None, group, None, None)
+        rows = self.db.execute(
+            f"SELECT s.rubric_id, COUNT(*) FROM sessions s JOIN learners l "
+            f"ON l.id = s.learner_id WHERE {where} AND s.rubric_id IS NOT NULL "
+            f"GROUP BY s.rubric_id",
+            args,
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def _summary(self, row: sqlite3.Row) -> SessionRecord:
+        learner = Learner(row["learner_id"], row["name"], row["learner_ref"], row["group_name"])
+        return SessionRecord(
+            row["id"], learner, row["scenario_id"], row["scenario_version"], row["rubric_id"],
+            row["rubric_version"], row["mode"], row["started"], row["ended"], row["outcome"],
+            row["state"], grade=row["result_grade"], ruled_out=bool(row["ruled_out"]),
+            written=tuple(sorted(set((row["written"] or "").split(",")) - {""})), summary=True,
+        )  # fmt: skip
+
+    def _record(self, row: sqlite3.Row) -> SessionRecord:
         sid = row["id"]
         learner = Learner(row["learner_id"], row["name"], row["learner_ref"], row["group_name"])
         result_row = self.db.execute(
@@ -722,46 +786,43 @@ class Store:
             "ORDER BY rubric_id IS ? DESC, at DESC LIMIT 1",
             (sid, row["rubric_id"]),
         ).fetchone()
-        turns: tuple[TurnRecord, ...] = ()
-        notes: tuple[tuple[str, str], ...] = ()
-        responses = LearnerResponses()
+        result = None if result_row is None else json.loads(result_row["data"])
         decisions = self.decisions(sid)
-        if with_details:
-            turns = tuple(
-                TurnRecord(
-                    t["seq"],
-                    t["node"],
-                    t["option"],
-                    t["line"],
-                    tuple(_stored(t["behaviours"], list, sid, t["seq"], "behaviours")),
-                    _stored(t["variables"], dict, sid, t["seq"], "variables"),
-                    bool(t["auto"]),
-                    t["time_taken_ms"],
-                    t["at"],
-                )
-                for t in self.db.execute(
-                    "SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (sid,)
-                )
+        turns = tuple(
+            TurnRecord(
+                t["seq"],
+                t["node"],
+                t["option"],
+                t["line"],
+                tuple(_stored(t["behaviours"], list, sid, t["seq"], "behaviours")),
+                _stored(t["variables"], dict, sid, t["seq"], "variables"),
+                bool(t["auto"]),
+                t["time_taken_ms"],
+                t["at"],
             )
-            notes = tuple(
-                (n["at"], n["text"])
-                for n in self.db.execute(
-                    "SELECT at, text FROM notes WHERE session_id = ? ORDER BY id", (sid,)
-                )
+            for t in self.db.execute(
+                "SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (sid,)
             )
-            parts = {
-                r["kind"]: json.loads(r["data"])
-                for r in self.db.execute(
-                    "SELECT kind, data FROM responses WHERE session_id = ?", (sid,)
-                )
-            }
-            responses = LearnerResponses.from_dict(parts)
+        )
+        notes = tuple(
+            (n["at"], n["text"])
+            for n in self.db.execute(
+                "SELECT at, text FROM notes WHERE session_id = ? ORDER BY id", (sid,)
+            )
+        )
+        parts = {
+            r["kind"]: json.loads(r["data"])
+            for r in self.db.execute(
+                "SELECT kind, data FROM responses WHERE session_id = ?", (sid,)
+            )
+        }
+        responses = LearnerResponses.from_dict(parts)
         return SessionRecord(
             sid, learner, row["scenario_id"], row["scenario_version"], row["rubric_id"],
             row["rubric_version"], row["mode"], row["started"], row["ended"], row["outcome"],
             row["state"], turns, notes, responses,
-            None if result_row is None else json.loads(result_row["data"]),
-            None if result_row is None else result_row["grade"], decisions,
+            result, None if result_row is None else result_row["grade"], decisions,
+            _ruled_out(result), tuple(sorted(parts)),
         )  # fmt: skip
 
     def export_learner(self, who: str) -> dict[str, Any]:
@@ -771,6 +832,39 @@ class Store:
     def export_all(self) -> dict[str, Any]:
         """Return everything in the store, in the same form as `export_learner`."""
         return self._export(self.learners())
+
+    def export_parts(self, per_part: int = 500) -> Iterator[dict[str, Any]]:
+        """Everything in the store as a series of exports of at most ``per_part`` sessions each
+        (each learner in at least one), for `import_parts`: a store of any size is read a part
+        at a time."""
+        for learner in self.learners():
+            created = self.db.execute(
+                "SELECT created FROM learners WHERE id = ?", (learner.id,)
+            ).fetchone()["created"]
+            rows = self.db.execute(
+                f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner.id,)
+            )
+            first = True
+            while True:
+                chunk = rows.fetchmany(per_part)
+                if not chunk and not first:
+                    break
+                first = False
+                yield {
+                    "exported": _now(),
+                    "store": str(self.path),
+                    "learners": [
+                        {
+                            "name": learner.name,
+                            "learner_id": learner.learner_ref,
+                            "group": learner.group,
+                            "created": created,
+                            "sessions": [session_to_dict(self._record(r)) for r in chunk],
+                        }
+                    ],
+                }
+                if len(chunk) < per_part:
+                    break
 
     def _export(self, learners: Sequence[Learner]) -> dict[str, Any]:
         out: dict[str, Any] = {"exported": _now(), "store": str(self.path), "learners": []}
@@ -803,36 +897,53 @@ class Store:
         imported before, or exported from this store) is skipped, so importing twice adds
         nothing.
         """
-        learners = _read_export(data, source)
+        return self.import_parts([data], source)
+
+    def import_parts(self, parts: Iterable[object], source: str) -> ImportReport:
+        """Add several parts of one export (as `export_parts` gives them) as one transaction.
+
+        Each part is checked before it is written and a problem in any part rolls back every
+        part before it, so the whole file still goes in, or nothing does; but only one part is
+        in memory at once, whatever the size of the file.
+        """
         report = ImportReport(source)
         with self.transaction() as db:
-            for who, sessions in learners:
-                row = db.execute(
-                    "SELECT id, group_name FROM learners "
-                    "WHERE name = ? AND IFNULL(learner_ref, '') = ?",
-                    (who["name"], who["learner_id"] or ""),
-                ).fetchone()
-                if row is None:
-                    learner_id = db.execute(
-                        "INSERT INTO learners (name, learner_ref, group_name, created) "
-                        "VALUES (?,?,?,?)",
-                        (who["name"], who["learner_id"], who["group"], who["created"] or _now()),
-                    ).lastrowid
-                    report.new_learners += 1
-                else:
-                    learner_id = row["id"]
-                    if who["group"] and not row["group_name"]:
-                        db.execute(
-                            "UPDATE learners SET group_name = ? WHERE id = ?",
-                            (who["group"], learner_id),
-                        )
-                for session in sessions:
-                    if self._has_session(db, int(learner_id or 0), session):
-                        report.already_there += 1
-                        continue
-                    self._insert_session(db, int(learner_id or 0), session)
-                    report.sessions += 1
+            for data in parts:
+                self._import_part(db, _read_export(data, source), report)
         return report
+
+    def _import_part(
+        self,
+        db: sqlite3.Connection,
+        learners: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+        report: ImportReport,
+    ) -> None:
+        for who, sessions in learners:
+            row = db.execute(
+                "SELECT id, group_name FROM learners "
+                "WHERE name = ? AND IFNULL(learner_ref, '') = ?",
+                (who["name"], who["learner_id"] or ""),
+            ).fetchone()
+            if row is None:
+                learner_id = db.execute(
+                    "INSERT INTO learners (name, learner_ref, group_name, created) "
+                    "VALUES (?,?,?,?)",
+                    (who["name"], who["learner_id"], who["group"], who["created"] or _now()),
+                ).lastrowid
+                report.new_learners += 1
+            else:
+                learner_id = row["id"]
+                if who["group"] and not row["group_name"]:
+                    db.execute(
+                        "UPDATE learners SET group_name = ? WHERE id = ?",
+                        (who["group"], learner_id),
+                    )
+            for session in sessions:
+                if self._has_session(db, int(learner_id or 0), session):
+                    report.already_there += 1
+                    continue
+                self._insert_session(db, int(learner_id or 0), session)
+                report.sessions += 1
 
     @staticmethod
     def _has_session(db: sqlite3.Connection, learner_id: int, s: dict[str, Any]) -> bool:
@@ -903,6 +1014,52 @@ class Store:
     def integrity_ok(self) -> bool:
         """Return True if SQLite's integrity check passes."""
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+_SESSION_ROW = (
+    "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
+    "JOIN learners l ON l.id = s.learner_id"
+)
+_SUMMARY_ROW = (
+    "SELECT s.*, l.name, l.learner_ref, l.group_name, r.grade AS result_grade, "
+    # only whether a serious error ruled the grade out, not the whole result: a listing of
+    # 100,000 sessions must not parse 100,000 stored results (json_valid: damage is not an error)
+    "CASE WHEN json_valid(r.data) THEN "
+    "IFNULL(json_array_length(r.data, '$.grade_detail.ruled_out_by'), 0) > 0 END AS ruled_out, "
+    "(SELECT group_concat(p.kind) FROM responses p WHERE p.session_id = s.id) AS written "
+    "FROM sessions s JOIN learners l ON l.id = s.learner_id "
+    "LEFT JOIN results r ON r.rowid = COALESCE("
+    "(SELECT rowid FROM results WHERE session_id = s.id AND rubric_id IS s.rubric_id), "
+    "(SELECT rowid FROM results WHERE session_id = s.id ORDER BY at DESC LIMIT 1))"
+)
+"""A session's row for a listing: the result the session is judged by (its own rubric's first,
+then the newest) as the same choice `Store._record` makes."""
+
+
+def _session_filter(
+    learner: str | None, group: str | None, scenario: str | None, learner_id: int | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (over sessions s and learners l) and its arguments for a listing."""
+    where, args = ["1=1"], list[Any]()
+    if learner is not None:
+        where.append("(l.name = ? OR l.learner_ref = ?)")
+        args += [learner, learner]
+    if learner_id is not None:
+        where.append("s.learner_id = ?")
+        args.append(learner_id)
+    if group is not None:
+        where.append("l.group_name = ?")
+        args.append(group)
+    if scenario is not None:
+        where.append("s.scenario_id = ?")
+        args.append(scenario)
+    return " AND ".join(where), args
+
+
+def _ruled_out(result: object) -> bool:
+    """Whether a stored result says a serious error ruled its grade out."""
+    detail = result.get("grade_detail") if isinstance(result, dict) else None
+    return isinstance(detail, dict) and bool(detail.get("ruled_out_by"))
 
 
 def _stored(text: object, kind: type, session: int, seq: int, what: str) -> Any:

@@ -11,7 +11,14 @@ import re
 
 import pytest
 
-from benchmarks import bench_explore, bench_lint, bench_loader, bench_store, bench_ui
+from benchmarks import (
+    bench_explore,
+    bench_lint,
+    bench_loader,
+    bench_scale,
+    bench_store,
+    bench_ui,
+)
 
 
 def test_loader_section() -> None:
@@ -29,6 +36,19 @@ def test_store_section(monkeypatch: pytest.MonkeyPatch) -> None:
     out = bench_store.run()
     assert out.startswith("## Session store")
     assert re.search(r"\| class report \(HTML\), 2 learners x 2 sessions", out), out
+
+
+def test_scale_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (
+        ("LEARNERS", 3), ("PER_LEARNER", 4), ("GROUP", 2), ("IMPORT_LEARNERS", 2),
+        ("IMPORT_PER_LEARNER", 3), ("ROUTES", 2),
+    ):  # fmt: skip
+        monkeypatch.setattr(bench_scale, name, value)
+    out = bench_scale.run()
+    assert out.startswith("## A store for a college")
+    assert re.search(r"\| `class-report --format csv`, group of 2 \(8 sessions\) \| [\d.]+ s", out)
+    assert re.search(r"\| app: My sessions \(4 rows\) \| [\d.]+ s \| \d+ MB \| (met|NOT)", out)
+    assert "`import` of a store file of 6 short sessions" in out
 
 
 def test_interface_section(monkeypatch: pytest.MonkeyPatch) -> None:

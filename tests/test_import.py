@@ -19,7 +19,7 @@ import pytest
 from simulator.catalog import open_scenario
 from simulator.cli import main
 from simulator.responses import LearnerResponses, PlanEntry, Review
-from simulator.store import ENV_VAR, Store
+from simulator.store import ENV_VAR, Store, StoreError
 
 DISTINCTION = (
     "sorry-tell-me,probe-fault,safety-advice,ask-date-proof,bank-statement-ok,take-notes,"
@@ -448,3 +448,29 @@ def test_an_sqlite_file_that_is_not_a_store_is_refused_by_name(
     assert code == 1
     assert f"roleplay: {other}: an SQLite file, but not a session store made by roleplay" in err
     assert "imported 1 session(s)" in out and _digest(other) == before
+
+
+def test_a_store_file_read_in_parts_goes_in_whole_or_not_at_all(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path]
+) -> None:
+    """A store file is imported a part at a time (so a college's store fits in memory), but as
+    one transaction: damage in a late part leaves nothing of the earlier parts behind."""
+    pc1 = computers["pc1"]
+    play(capsys, pc1, "Amy Khan", LOST, "BTEC-1")
+    last = play(capsys, pc1, "Amy Khan", "sorry-tell-me,probe-fault", "BTEC-1")
+    with sqlite3.connect(pc1) as db:
+        db.execute("UPDATE turns SET variables = '[]' WHERE session_id = ?", (last,))
+    with Store.open_to_read(pc1) as other, Store.open(computers["tutor"]) as tutor:
+        parts = other.export_parts(per_part=1)
+        with pytest.raises(StoreError, match="the stored variables are damaged"):
+            tutor.import_parts(parts, str(pc1))
+        assert tutor.sessions() == [] and tutor.learners() == []
+    with sqlite3.connect(pc1) as db:
+        db.execute("UPDATE turns SET variables = '{}' WHERE session_id = ?", (last,))
+    with Store.open_to_read(pc1) as other, Store.open(computers["tutor"]) as tutor:
+        report = tutor.import_parts(other.export_parts(per_part=1), str(pc1))
+        assert (report.sessions, report.new_learners) == (3, 1)
+        assert [len(p["learners"][0]["sessions"]) for p in other.export_parts(per_part=2)] == [
+            2,
+            1,
+        ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -405,6 +405,134 @@ def test_sessions_summary_has_the_grade_and_full_has_the_turns(
     assert summary.turns == ()
     (full,) = store.sessions(learner="Bob Ray", full=True)
     assert full.choices == BEST
+
+
+def test_a_summary_says_what_the_full_record_says_in_one_query(
+    store: Store, classroom: dict[str, int], kettle: Scenario
+) -> None:
+    """The listing (My sessions, `sessions`) reads one query, whatever the number of sessions,
+    and shows the same grade, serious-error flag and written parts as the full record."""
+    sid = classroom["ann-kettle"]
+    session = replay(kettle, BEST)
+    store.record_steps(sid, session, session.steps, None)
+    store.save_responses(sid, RESPONSES)
+    store.save_result(sid, scored(kettle, session))
+    with store.db:  # a stored result whose grade a serious error ruled out
+        store.db.execute(
+            "UPDATE results SET data = json_set(data, '$.grade_detail.ruled_out_by', "
+            "json('[\"misstate_rights\"]')) WHERE session_id = ?",
+            (classroom["bob-kettle"],),
+        )
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    summaries = store.sessions()
+    store.db.set_trace_callback(None)
+    assert len(statements) == 1, statements
+    fulls = {r.id: r for r in store.sessions(full=True)}
+    for summary in summaries:
+        full = fulls[summary.id]
+        assert summary.summary and not full.summary
+        assert (summary.grade, summary.ruled_out, summary.written) == (
+            full.grade,
+            full.ruled_out,
+            full.written,
+        )
+    by_id = {r.id: r for r in summaries}
+    assert by_id[classroom["bob-kettle"]].ruled_out is True
+    assert by_id[sid].written == ("cause_assessment", "learning_plan", "review")
+    assert by_id[classroom["cat-kettle"]].written == ()
+
+
+def test_a_damaged_stored_result_lists_as_no_serious_error_not_a_crash(
+    store: Store, classroom: dict[str, int]
+) -> None:
+    with store.db:
+        store.db.execute("UPDATE results SET data = 'not json'")
+    (bob,) = store.sessions(learner="Bob Ray")
+    assert bob.grade == "distinction" and bob.ruled_out is False
+
+
+def test_latest_sessions_gives_each_scenarios_newest_of_one_learner(
+    store: Store, classroom: dict[str, int], kettle: Scenario
+) -> None:
+    ann = store.learner("Ann Lee", "L001", "G1")
+    again = store.start_session(ann, kettle, "practice")
+    latest = store.latest_sessions(ann.id)
+    assert {k: r.id for k, r in latest.items()} == {
+        "faulty-kettle": again,
+        "once-fallback": classroom["ann-fallback"],
+    }
+
+
+def test_learner_batches_give_each_learner_of_a_group_in_full_one_at_a_time(
+    store: Store, classroom: dict[str, int]
+) -> None:
+    batches = list(store.learner_batches("G1"))
+    assert [[r.id for r in batch] for batch in batches] == [
+        [classroom["ann-kettle"], classroom["ann-fallback"]],
+        [classroom["bob-kettle"]],
+    ]
+    assert batches[1][0].choices == BEST
+    assert store.count_sessions("G1") == 3 and store.count_sessions() == 4
+
+
+def _plans(store: Store, run: Callable[[], object]) -> dict[str, str]:
+    """EXPLAIN QUERY PLAN of every SELECT that ``run`` makes, by statement."""
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    run()
+    store.db.set_trace_callback(None)
+    plans = {}
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT"):
+            rows = store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+            plans[sql] = "\n".join(str(row[3]) for row in rows)
+    assert plans, "nothing was read"
+    return plans
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "sessions of one learner by name",
+        "sessions of one learner by learner id",
+        "sessions of one learner in full",
+        "sessions of a group",
+        "sessions of a scenario",
+        "the latest session of each scenario (the scenario list)",
+        "my sessions (by the learner's row)",
+        "one session",
+        "a group's learners one at a time (class report)",
+        "de-duplicating an import",
+    ],
+)
+def test_every_filtered_read_finds_its_rows_by_an_index(
+    store: Store, classroom: dict[str, int], operation: str
+) -> None:
+    """Attack report B12: at 100,000 sessions a scan of every session, turn or note per listed
+    session took minutes. No read for one learner, group, scenario or session may scan a table
+    (SQLite says SCAN for a full table read; SEARCH ... USING INDEX is what is wanted)."""
+    ann = store.learner("Ann Lee", "L001", "G1")
+    exported = store.export_learner("Ann Lee")
+    runs: dict[str, Callable[[], object]] = {
+        "sessions of one learner by name": lambda: store.sessions(learner="Ann Lee"),
+        "sessions of one learner by learner id": lambda: store.sessions(learner="L001"),
+        "sessions of one learner in full": lambda: store.sessions(learner="Ann Lee", full=True),
+        "sessions of a group": lambda: store.sessions(group="G1"),
+        "sessions of a scenario": lambda: store.sessions(scenario="faulty-kettle"),
+        "the latest session of each scenario (the scenario list)": lambda: store.latest_sessions(
+            ann.id
+        ),
+        "my sessions (by the learner's row)": lambda: store.sessions(learner_id=ann.id),
+        "one session": lambda: store.session(classroom["bob-kettle"]),
+        "a group's learners one at a time (class report)": lambda: list(
+            store.learner_batches("G1")
+        ),
+        "de-duplicating an import": lambda: store.import_export(exported, "again.json"),
+    }
+    for sql, plan in _plans(store, runs[operation]).items():
+        scans = [line for line in plan.splitlines() if line.startswith("SCAN")]
+        assert not scans, f"{sql}\n{plan}"
 
 
 # -- erasure and access -----------------------------------------------------------------------

@@ -164,20 +164,42 @@ def load_rubric(ref: str) -> Rubric:
         ) from exc
 
 
+Judged = dict[tuple[Any, ...], SessionResult]
+"""Session results already worked out, by everything that decides them (see `rescore`)."""
+JUDGED_KEPT = 2000
+"""At most this many results are kept in a memo (the oldest go first): memory stays bounded
+when every session of a large class took a different route."""
+
+
 def rescore(
-    record: SessionRecord, scenario: Scenario | None, rubric: Rubric
+    record: SessionRecord,
+    scenario: Scenario | None,
+    rubric: Rubric,
+    judged: Judged | None = None,
 ) -> SessionResult | None:
-    """Judge a stored session against a rubric; None when its scenario version is not available."""
+    """Judge a stored session against a rubric; None when its scenario version is not available.
+
+    Judging is a pure function of the rubric, the scenario, the route, the outcome and what the
+    learner wrote: with ``judged`` (a report's memo), a session that took the same route with the
+    same writing as one judged before takes that result (with its own session id) instead of
+    being scored again. A class report has many such sessions; the result is the same either way.
+    """
     if scenario is None or scenario.version != record.scenario_version:
         return None
-    result = score_session(
-        rubric,
-        scenario,
-        record.steps(),
-        record.responses,
-        outcome=record.outcome,
-        session_id=f"session {record.id}",
-    )
+    steps = record.steps()
+    session_id = f"session {record.id}"
+    key = (id(rubric), id(scenario), tuple(steps), record.outcome, repr(record.responses.to_dict()))
+    known = judged.get(key) if judged is not None else None
+    if known is None:
+        known = score_session(
+            rubric, scenario, steps, record.responses, outcome=record.outcome,
+            session_id=session_id,
+        )  # fmt: skip
+        if judged is not None:
+            if len(judged) >= JUDGED_KEPT:
+                del judged[next(iter(judged))]
+            judged[key] = known
+    result = replace(known, facts=replace(known.facts, session=session_id))
     return apply_decisions(rubric, result, record.decisions)
 
 
@@ -1136,18 +1158,26 @@ def _cell(criterion: Criterion, unit: PortfolioResult, decided: set[str]) -> Cel
     )
 
 
-def _decision_points(
-    records: Sequence[SessionRecord], library: Library, behaviours: Mapping[str, Behaviour]
-) -> tuple[ScenarioChoices, ...]:
-    counts: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    lines: dict[tuple[str, str], str] = {}
-    sessions: Counter[str] = Counter()
-    for r in records:
-        sessions[r.scenario_id] += 1
+class _ChoiceCounts:
+    """How often each option was chosen at each node, counted one session at a time."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self.lines: dict[tuple[str, str], str] = {}
+        self.sessions: Counter[str] = Counter()
+
+    def add(self, r: SessionRecord) -> None:
+        self.sessions[r.scenario_id] += 1
         for t in r.turns:
             if not t.auto:
-                counts[r.scenario_id][t.node][t.option] += 1
-                lines.setdefault((r.scenario_id, t.option), t.line)
+                self.counts[r.scenario_id][t.node][t.option] += 1
+                self.lines.setdefault((r.scenario_id, t.option), t.line)
+
+
+def _choice_points(
+    tally: _ChoiceCounts, library: Library, behaviours: Mapping[str, Behaviour]
+) -> tuple[ScenarioChoices, ...]:
+    counts, lines, sessions = tally.counts, tally.lines, tally.sessions
     out = []
     for sid in sorted(counts):
         scenario = library.get(sid)
@@ -1190,20 +1220,38 @@ def class_view(
     behaviours: Mapping[str, Behaviour] | None = None,
 ) -> ClassView:
     """Build the class report: learners by criteria, hardest criteria, most chosen options."""
-    known = bundled_behaviours() if behaviours is None else behaviours
     by_learner: dict[int, list[SessionRecord]] = defaultdict(list)
     for r in records:
         by_learner[r.learner.id].append(r)
+    return class_view_of_learners(by_learner.values(), library, rubric, group, behaviours)
+
+
+def class_view_of_learners(
+    learners: Iterable[Sequence[SessionRecord]],
+    library: Library,
+    rubric: Rubric,
+    group: str | None = None,
+    behaviours: Mapping[str, Behaviour] | None = None,
+) -> ClassView:
+    """The class report from each learner's sessions in turn (as `Store.learner_batches` gives
+    them): only one learner's sessions need be in memory at once, whatever the size of the class.
+    """
+    known = bundled_behaviours() if behaviours is None else behaviours
     left_out: list[str] = []
     rows = []
     serious: list[SeriousError] = []
     all_decisions: list[Decided] = []
-    for learner_records in by_learner.values():
+    tally = _ChoiceCounts()
+    memo: Judged = {}
+    for learner_records in learners:
+        if not learner_records:
+            continue
         learner = learner_records[0].learner
         results = []
         for r in sorted(learner_records, key=lambda x: x.id):
+            tally.add(r)
             scenario = library.get(r.scenario_id)
-            result = rescore(r, scenario, rubric)
+            result = rescore(r, scenario, rubric, memo)
             if result is None:
                 left_out.append(
                     f"session {r.id} ({learner.display}): {version_problem(r, scenario)}"
@@ -1258,8 +1306,8 @@ def class_view(
         criteria=tuple((c.code, c.text) for c in rubric.criteria),
         rows=tuple(rows),
         hardest=tuple(hardest[:5]),
-        choices=_decision_points(records, library, known),
-        sessions=len(records),
+        choices=_choice_points(tally, library, known),
+        sessions=sum(tally.sessions.values()),
         left_out=tuple(left_out),
         practice_note=practice_note(rubric),
         serious=tuple(
@@ -1368,9 +1416,10 @@ def portfolio_view(
     lines: list[SessionLine] = []
     left_out: list[str] = []
     decisions: list[Decided] = []
+    judged: Judged = {}
     for r in sorted(records, key=lambda x: x.id):
         scenario = library.get(r.scenario_id)
-        result = rescore(r, scenario, rubric)
+        result = rescore(r, scenario, rubric, judged)
         if result is None:
             left_out.append(f"session {r.id}: {version_problem(r, scenario)}")
             continue

@@ -33,8 +33,7 @@ def came_to(record: SessionRecord) -> str:
     A session whose grade was ruled out by a serious error reads "No grade (serious error)", not
     "Not yet", as its results screen says.
     """
-    detail = record.result.get("grade_detail") if isinstance(record.result, dict) else None
-    if isinstance(detail, dict) and detail.get("ruled_out_by"):
+    if record.ruled_out:
         return "No grade (serious error)"
     return (record.grade or record.outcome or "finished").replace("_", " ").capitalize()
 
@@ -102,14 +101,15 @@ class BrowserScreen(RowsScreen):
 
     # -- data ---------------------------------------------------------------------------------
     def latest(self, scenario_id: str) -> SessionRecord | None:
-        """The learner's most recent session of a scenario."""
+        """The learner's most recent session of a scenario (a summary)."""
+        return self.latest_all().get(scenario_id)
+
+    def latest_all(self) -> dict[str, SessionRecord]:
+        """The learner's most recent session of each scenario, by scenario id: one query."""
         learner = self.roleplay.learner
         if learner is None:
-            return None
-        for record in self.roleplay.store.sessions(scenario=scenario_id):
-            if record.learner.id == learner.id:
-                return record
-        return None
+            return {}
+        return self.roleplay.store.latest_sessions(learner.id)
 
     def visible_choices(self) -> list[Choice]:
         """The scenarios that pass the filters."""
@@ -144,9 +144,10 @@ class BrowserScreen(RowsScreen):
         table = self.query_one(DataTable)
         table.clear()
         with_issue = self.shows_issues()
+        latest = self.latest_all()
         for choice in self.visible_choices():
             s = choice.scenario
-            last = self.latest(s.id)
+            last = latest.get(s.id)
             if last is None:
                 result = "not tried"
             elif last.state == "in_progress":

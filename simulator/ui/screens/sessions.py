@@ -29,8 +29,8 @@ def review_of(record: SessionRecord) -> str:
     written = [
         name
         for name, done in (
-            ("review", record.responses.review is not None),
-            ("plan", bool(record.responses.learning_plan)),
+            ("review", "review" in record.written),
+            ("plan", "learning_plan" in record.written),
         )
         if done
     ]
@@ -68,11 +68,7 @@ class SessionsScreen(RowsScreen):
         learner = self.roleplay.learner
         if learner is None:
             return []
-        return [
-            r
-            for r in self.roleplay.store.sessions(learner=learner.name, full=True)
-            if r.learner.id == learner.id
-        ]
+        return self.roleplay.store.sessions(learner_id=learner.id)
 
     def refresh_table(self) -> None:
         """Fill the table from the store."""
