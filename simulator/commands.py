@@ -38,7 +38,14 @@ from simulator.scoring import (
     score_session,
 )
 from simulator.scoring.session import IN_PROGRESS
-from simulator.store import ImportReport, Learner, SessionRecord, Store, StoreError
+from simulator.store import (
+    ImportReport,
+    Learner,
+    SessionRecord,
+    Store,
+    StoreError,
+    schema_columns,
+)
 from simulator.strategies import check_strategies
 from simulator.textsafe import json_text
 
@@ -567,7 +574,7 @@ def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
 STORE_TABLES = ("learners", "sessions", "turns", "notes", "responses", "results", "decisions")
 
 
-def _refuse_crafted_store(db: sqlite3.Connection, path: Path) -> None:
+def _refuse_crafted_store(db: sqlite3.Connection, path: Path, version: int) -> None:
     """Refuse a store file whose tables are not plain tables (a view can be an endless query).
 
     A session store made by this program has only tables and indexes; a file whose `learners`
@@ -587,6 +594,18 @@ def _refuse_crafted_store(db: sqlite3.Connection, path: Path) -> None:
         raise StoreError(
             f"{path}: not a session store made by roleplay ({what}); it is not imported"
         )
+    for table, columns in schema_columns(version).items():
+        if table not in kinds:
+            raise StoreError(
+                f"{path}: not a whole session store (it has no '{table}' table); it is not imported"
+            )
+        have = {str(c[1]) for c in db.execute(f"PRAGMA table_info({table})")}
+        if columns - have:
+            missing = ", ".join(sorted(columns - have))
+            raise StoreError(
+                f"{path}: not a whole session store (its '{table}' table has no column "
+                f"{missing}); it is not imported"
+            )
 
 
 def import_file(store: Store, path: Path) -> ImportReport:
@@ -603,7 +622,7 @@ def import_file(store: Store, path: Path) -> ImportReport:
         raise StoreError(f"{path}: cannot read it: {exc.strerror or exc}") from exc
     if head == b"SQLite format 3\x00":
         with Store.open_to_read(path) as other:  # no copy, no migration: the file is unchanged
-            _refuse_crafted_store(other.db, path)
+            _refuse_crafted_store(other.db, path, other.version)
             try:
                 return store.import_parts(other.export_parts(), str(path))
             except StoreError as exc:  # damage found while reading: say which file holds it

@@ -1080,6 +1080,23 @@ def _learner(row: sqlite3.Row) -> Learner:
     return Learner(row["id"], row["name"], row["learner_ref"], row["group_name"])
 
 
+def schema_columns(version: int) -> dict[str, set[str]]:
+    """The tables a store of schema ``version`` has, with their columns."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for number in range(min(version, SCHEMA_VERSION)):
+            for statement in _statements(MIGRATIONS[number]):
+                db.execute(statement)
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {
+            t: {str(c[1]) for c in db.execute(f"PRAGMA table_info({t})")}
+            for t in tables
+            if not t.startswith("sqlite_")
+        }
+    finally:
+        db.close()
+
+
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 

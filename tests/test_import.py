@@ -474,3 +474,25 @@ def test_a_store_file_read_in_parts_goes_in_whole_or_not_at_all(
             2,
             1,
         ]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("ALTER TABLE turns DROP COLUMN line", "its 'turns' table has no column line"),
+        ("DROP TABLE notes", "it has no 'notes' table"),
+    ],
+)
+def test_a_store_file_missing_part_of_the_schema_is_refused_by_what_is_missing(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], damage: str, message: str
+) -> None:
+    """Attack report 5.16 and 5.18: "No item with that key", "no such table: learners"."""
+    with sqlite3.connect(computers["pc1"]) as db:
+        db.execute(damage)
+    code, out, err = run_cli(
+        capsys, "import", str(computers["pc1"]), str(computers["pc2"]),
+        "--store", str(computers["tutor"]),
+    )  # fmt: skip
+    assert code == 1
+    assert f"{computers['pc1']}: not a whole session store ({message}); it is not imported" in err
+    assert "imported 1 session(s)" in out
