@@ -272,22 +272,22 @@ class SessionRecord:
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write to ``path`` (which must exist).
+    """A connection that cannot write to ``path`` (which must exist), and leaves nothing beside it.
 
-    A store in a folder this user cannot write to, with no WAL beside it, is opened as
-    immutable: SQLite would otherwise need to create its shared-memory file there.
+    With no WAL beside the file no program has it open (SQLite makes the WAL when it opens a
+    store), so it is opened as immutable: no shared-memory or WAL file is made next to it, which
+    a read-only connection would otherwise leave behind, and a folder this user cannot write to
+    is fine. With a WAL (the store is open on its computer, or was not closed), it is opened
+    read-only so that the WAL's latest turns are read too.
     """
     if not path.is_file():
         raise sqlite3.OperationalError("no such file")
     uri = path.resolve().as_uri()
-    try:
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=10)
-        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        return db
-    except sqlite3.OperationalError:
-        if path.with_name(path.name + "-wal").exists():
-            raise
-    return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    if not path.with_name(path.name + "-wal").exists():
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=10)
+    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    return db
 
 
 class Store:

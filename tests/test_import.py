@@ -400,6 +400,8 @@ def test_importing_a_store_makes_no_copy_and_leaves_the_file_as_it_was(
     assert "imported 1 session(s)" in out
     assert list(scratch.iterdir()) == []  # nothing was copied to the temporary folder
     assert _digest(computers["pc1"]) == before
+    # and nothing was left beside it (a read-only connection leaves an empty WAL and its index)
+    assert sorted(p.name for p in computers["pc1"].parent.glob("pc1.sqlite3*")) == ["pc1.sqlite3"]
 
 
 def test_a_store_from_an_older_version_is_read_as_it_is_not_upgraded(
