@@ -793,7 +793,9 @@ def _class_report(
         library = report.Library(scenarios)
         rubric = report.pick_rubric(records, library, rubric_ref)
         # each learner's sessions in full, one learner at a time
-        view = report.class_view_of_learners(store.learner_batches(group), library, rubric, group)
+        view = report.class_view_of_learners(
+            store.learner_batches(group, to_judge=True), library, rubric, group
+        )
     except report.ReportError as exc:
         print(f"roleplay: {exc}", file=sys.stderr)
         return EXIT_INPUT

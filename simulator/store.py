@@ -727,10 +727,14 @@ class Store:
             latest.setdefault(record.scenario_id, record)
         return latest
 
-    def learner_batches(self, group: str | None = None) -> Iterator[list[SessionRecord]]:
+    def learner_batches(
+        self, group: str | None = None, *, to_judge: bool = False
+    ) -> Iterator[list[SessionRecord]]:
         """Every session of each learner (of a group), in full, one learner at a time.
 
-        For reports over a whole class: only one learner's sessions are in memory at once.
+        For reports over a whole class: only one learner's sessions are in memory at once. With
+        ``to_judge``, each record holds only what judging it again needs (see
+        `_records_to_judge`), read in a few queries per learner rather than five per session.
         """
         where, args = _session_filter(None, group, None, None)
         ids = [
@@ -745,7 +749,70 @@ class Store:
             rows = self.db.execute(
                 f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner_id,)
             ).fetchall()
-            yield [self._record(r) for r in rows]
+            yield (
+                self._records_to_judge(learner_id, rows)
+                if to_judge
+                else [self._record(r) for r in rows]
+            )
+
+    def _records_to_judge(self, learner_id: int, rows: list[sqlite3.Row]) -> list[SessionRecord]:
+        """One learner's sessions with what judging them again needs, in four queries: the
+        route (each turn's node, option, line and whether automatic), the written responses and
+        the tutor's decisions; turns carry no behaviours or variables, and no stored result."""
+        mine = "SELECT id FROM sessions WHERE learner_id = ?"
+        turns: dict[int, list[TurnRecord]] = {}
+        for t in self.db.execute(
+            f"SELECT session_id, seq, node, option, line, auto, time_taken_ms, at FROM turns "
+            f"WHERE session_id IN ({mine}) ORDER BY session_id, seq",
+            (learner_id,),
+        ):
+            turns.setdefault(t[0], []).append(
+                TurnRecord(t[1], t[2], t[3], t[4], (), {}, bool(t[5]), t[6], t[7])
+            )
+        parts: dict[int, dict[str, Any]] = {}
+        for r in self.db.execute(
+            f"SELECT session_id, kind, data FROM responses WHERE session_id IN ({mine})",
+            (learner_id,),
+        ):
+            parts.setdefault(r[0], {})[r[1]] = json.loads(r[2])
+        decisions: dict[int, list[TutorDecision]] = {}
+        if self.version >= 2:
+            for r in self.db.execute(
+                f"SELECT * FROM decisions WHERE session_id IN ({mine}) ORDER BY code",
+                (learner_id,),
+            ):
+                decisions.setdefault(r["session_id"], []).append(
+                    TutorDecision(r["code"], r["verdict"], r["decided_by"], r["at"], r["note"])
+                )
+        out = []
+        for row in rows:
+            sid = row["id"]
+            learner = Learner(learner_id, row["name"], row["learner_ref"], row["group_name"])
+            written = parts.get(sid, {})
+            out.append(
+                SessionRecord(
+                    sid,
+                    learner,
+                    row["scenario_id"],
+                    row["scenario_version"],
+                    row["rubric_id"],
+                    row["rubric_version"],
+                    row["mode"],
+                    row["started"],
+                    row["ended"],
+                    row["outcome"],
+                    row["state"],
+                    tuple(turns.get(sid, ())),
+                    (),
+                    LearnerResponses.from_dict(written),
+                    None,
+                    None,
+                    tuple(decisions.get(sid, ())),
+                    False,
+                    tuple(sorted(written)),
+                )
+            )
+        return out
 
     def count_sessions(self, group: str | None = None) -> int:
         """How many sessions there are (of a group's learners)."""
@@ -1194,7 +1261,11 @@ def _check_values(data: object, fail: Any) -> None:
     text that is not valid Unicode (a lone surrogate), and nesting beyond MAX_EXPORT_DEPTH.
 
     Iterative, so a file nested a hundred thousand levels deep is refused, not a RecursionError.
+    A quick pass finds whether anything is wrong; only then is the file walked again to say where
+    (naming the place of every value made a 200,000-session import spend most of its time here).
     """
+    if _values_fit(data):
+        return
     stack: list[tuple[object, str, int]] = [(data, "the file", 0)]
     while stack:
         value, where, depth = stack.pop()
@@ -1219,6 +1290,36 @@ def _check_values(data: object, fail: Any) -> None:
         elif isinstance(value, list):
             for k, item in enumerate(value):
                 stack.append((item, f"{where}[{k}]", depth + 1))
+
+
+def _values_fit(data: object) -> bool:
+    """True when every value (and key) of ``data`` fits a store (see `_check_values`); a quick
+    walk that names no places. False sends the data to the located check."""
+    low, high = SQLITE_INT
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif kind is int:
+            if not low <= value <= high:
+                return False
+        elif kind is dict or kind is list:
+            if depth >= MAX_EXPORT_DEPTH:
+                return False
+            if kind is dict:
+                stack.extend((key, depth + 1) for key in value)
+                stack.extend((item, depth + 1) for item in value.values())
+            else:
+                stack.extend((item, depth + 1) for item in value)
+        elif not (value is None or kind is bool or kind is float):
+            return False  # a subclass or an unexpected type: the located check judges it
+    return True
 
 
 def _check_result(

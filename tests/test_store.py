@@ -476,6 +476,28 @@ def test_learner_batches_give_each_learner_of_a_group_in_full_one_at_a_time(
     assert store.count_sessions("G1") == 3 and store.count_sessions() == 4
 
 
+def test_records_to_judge_carry_the_route_writing_and_decisions_of_the_full_ones(
+    store: Store, classroom: dict[str, int]
+) -> None:
+    """A class report reads each learner's sessions in four queries, not five per session:
+    whatever judging needs must be the same as in the full record."""
+    bob = classroom["bob-kettle"]
+    store.save_responses(bob, RESPONSES)
+    store.record_decision(bob, "P2", "achieved", "J. Tutor", "seen in class")
+    full = [r for batch in store.learner_batches("G1") for r in batch]
+    light = [r for batch in store.learner_batches("G1", to_judge=True) for r in batch]
+    assert [r.id for r in light] == [r.id for r in full]
+    for a, b in zip(light, full, strict=True):
+        assert a.steps() == b.steps() and [t.line for t in a.turns] == [t.line for t in b.turns]
+        assert (a.responses, a.decisions, a.outcome, a.written) == (
+            b.responses,
+            b.decisions,
+            b.outcome,
+            b.written,
+        )
+        assert a.result is None and all(t.variables == {} for t in a.turns)
+
+
 def _plans(store: Store, run: Callable[[], object]) -> dict[str, str]:
     """EXPLAIN QUERY PLAN of every SELECT that ``run`` makes, by statement."""
     statements: list[str] = []
@@ -526,7 +548,7 @@ def test_every_filtered_read_finds_its_rows_by_an_index(
         "my sessions (by the learner's row)": lambda: store.sessions(learner_id=ann.id),
         "one session": lambda: store.session(classroom["bob-kettle"]),
         "a group's learners one at a time (class report)": lambda: list(
-            store.learner_batches("G1")
+            store.learner_batches("G1", to_judge=True)
         ),
         "de-duplicating an import": lambda: store.import_export(exported, "again.json"),
     }
