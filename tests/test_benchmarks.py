@@ -48,7 +48,8 @@ def test_scale_section(monkeypatch: pytest.MonkeyPatch) -> None:
     assert out.startswith("## A store for a college")
     assert re.search(r"\| `class-report --format csv`, group of 2 \(8 sessions\) \| [\d.]+ s", out)
     assert re.search(r"\| app: My sessions \(4 rows\) \| [\d.]+ s \| \d+ MB \| (met|NOT)", out)
-    assert "`import` of a store file of 6 short sessions" in out
+    assert "`import` of a store file of 6 short unscored sessions" in out
+    assert "`import` of a store file of 6 short scored sessions" in out
 
 
 def test_interface_section(monkeypatch: pytest.MonkeyPatch) -> None:
