@@ -571,9 +571,6 @@ def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
     return EXIT_OK
 
 
-STORE_TABLES = ("learners", "sessions", "turns", "notes", "responses", "results", "decisions")
-
-
 def _refuse_crafted_store(db: sqlite3.Connection, path: Path, version: int) -> None:
     """Refuse a store file whose tables are not plain tables (a view can be an endless query).
 
@@ -585,7 +582,8 @@ def _refuse_crafted_store(db: sqlite3.Connection, path: Path, version: int) -> N
         kinds = dict(db.execute("SELECT name, type FROM sqlite_master").fetchall())
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot be read as a session store: {exc}") from exc
-    odd = sorted(n for n in STORE_TABLES if n in kinds and kinds[n] != "table")
+    expected = schema_columns(version)
+    odd = sorted(n for n in expected if n in kinds and kinds[n] != "table")
     triggers = sorted(n for n, t in kinds.items() if t == "trigger")
     if odd or triggers:
         what = ", ".join(
@@ -594,7 +592,7 @@ def _refuse_crafted_store(db: sqlite3.Connection, path: Path, version: int) -> N
         raise StoreError(
             f"{path}: not a session store made by roleplay ({what}); it is not imported"
         )
-    for table, columns in schema_columns(version).items():
+    for table, columns in expected.items():
         if table not in kinds:
             raise StoreError(
                 f"{path}: not a whole session store (it has no '{table}' table); it is not imported"
@@ -763,46 +761,37 @@ def cmd_class_report(
     scenarios: list[Path],
 ) -> int:
     """Write the class report (learners by criteria) as HTML or gradebook CSV."""
+    from simulator import report
+
     store = _open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
-        return _class_report(store, group, fmt, output, rubric_ref, scenarios)
-
-
-def _class_report(
-    store: Store,
-    group: str | None,
-    fmt: str,
-    output: Path | None,
-    rubric_ref: str | None,
-    scenarios: list[Path],
-) -> int:
-    from simulator import report
-
-    records = store.sessions(group=group)  # summaries: one query, whatever the class's size
-    if not records:
-        which = f" for group '{group}'" if group is not None else ""
-        print(
-            f"roleplay: no sessions{which} in {store.path}; "
-            "sessions are kept with 'roleplay run ... --save' or in the simulator",
-            file=sys.stderr,
+        records = store.sessions(group=group)  # summaries: one query, whatever the class's size
+        if not records:
+            which = f" for group '{group}'" if group is not None else ""
+            print(
+                f"roleplay: no sessions{which} in {store.path}; "
+                "sessions are kept with 'roleplay run ... --save' or in the simulator",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        try:
+            library = report.Library(scenarios)
+            rubric = report.pick_rubric(records, library, rubric_ref)
+            # each learner's sessions in turn, with only what judging them again needs
+            view = report.class_view_of_learners(
+                store.learner_batches(group, to_judge=True), library, rubric, group
+            )
+        except report.ReportError as exc:
+            print(f"roleplay: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        for item in view.left_out:
+            print(f"roleplay: left out {item}", file=sys.stderr)
+        content = (
+            report.class_csv(view) if fmt == "csv" else report.render("class-report.html", view)
         )
-        return EXIT_INPUT
-    try:
-        library = report.Library(scenarios)
-        rubric = report.pick_rubric(records, library, rubric_ref)
-        # each learner's sessions in full, one learner at a time
-        view = report.class_view_of_learners(
-            store.learner_batches(group, to_judge=True), library, rubric, group
-        )
-    except report.ReportError as exc:
-        print(f"roleplay: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    for item in view.left_out:
-        print(f"roleplay: left out {item}", file=sys.stderr)
-    content = report.class_csv(view) if fmt == "csv" else report.render("class-report.html", view)
-    return _report_output(output, content)
+        return _report_output(output, content)
 
 
 def cmd_portfolio(

@@ -686,7 +686,7 @@ class Store:
         if self.version < 2:  # a store read as it is, from before tutors' decisions
             return ()
         return tuple(
-            TutorDecision(r["code"], r["verdict"], r["decided_by"], r["at"], r["note"])
+            _decision(r)
             for r in self.db.execute(
                 "SELECT * FROM decisions WHERE session_id = ? ORDER BY code", (session_id,)
             )
@@ -781,9 +781,7 @@ class Store:
                 f"SELECT * FROM decisions WHERE session_id IN ({mine}) ORDER BY code",
                 (learner_id,),
             ):
-                decisions.setdefault(r["session_id"], []).append(
-                    TutorDecision(r["code"], r["verdict"], r["decided_by"], r["at"], r["note"])
-                )
+                decisions.setdefault(r["session_id"], []).append(_decision(r))
         out = []
         for row in rows:
             sid = row["id"]
@@ -802,14 +800,10 @@ class Store:
                     row["ended"],
                     row["outcome"],
                     row["state"],
-                    tuple(turns.get(sid, ())),
-                    (),
-                    LearnerResponses.from_dict(written),
-                    None,
-                    None,
-                    tuple(decisions.get(sid, ())),
-                    False,
-                    tuple(sorted(written)),
+                    turns=tuple(turns.get(sid, ())),
+                    responses=LearnerResponses.from_dict(written),
+                    decisions=tuple(decisions.get(sid, ())),
+                    written=tuple(sorted(written)),
                 )
             )
         return out
@@ -824,17 +818,6 @@ class Store:
                 args,
             ).fetchone()[0]
         )
-
-    def rubrics_used(self, group: str | None = None) -> dict[str, int]:
-        """How many sessions (of a group) are judged against each rubric id."""
-        where, args = _session_filter(None, group, None, None)
-        rows = self.db.execute(
-            f"SELECT s.rubric_id, COUNT(*) FROM sessions s JOIN learners l "
-            f"ON l.id = s.learner_id WHERE {where} AND s.rubric_id IS NOT NULL "
-            f"GROUP BY s.rubric_id",
-            args,
-        )
-        return {str(r[0]): int(r[1]) for r in rows}
 
     def _summary(self, row: sqlite3.Row) -> SessionRecord:
         learner = Learner(row["learner_id"], row["name"], row["learner_ref"], row["group_name"])
@@ -920,15 +903,7 @@ class Store:
                 yield {
                     "exported": _now(),
                     "store": str(self.path),
-                    "learners": [
-                        {
-                            "name": learner.name,
-                            "learner_id": learner.learner_ref,
-                            "group": learner.group,
-                            "created": created,
-                            "sessions": [session_to_dict(self._record(r)) for r in chunk],
-                        }
-                    ],
+                    "learners": [self._learner_export(learner, created, chunk)],
                 }
                 if len(chunk) < per_part:
                     break
@@ -940,20 +915,22 @@ class Store:
                 "SELECT created FROM learners WHERE id = ?", (learner.id,)
             ).fetchone()["created"]
             rows = self.db.execute(
-                "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
-                "JOIN learners l ON l.id = s.learner_id WHERE s.learner_id = ? ORDER BY s.id",
-                (learner.id,),
+                f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner.id,)
             ).fetchall()
-            out["learners"].append(
-                {
-                    "name": learner.name,
-                    "learner_id": learner.learner_ref,
-                    "group": learner.group,
-                    "created": created,
-                    "sessions": [session_to_dict(self._record(r)) for r in rows],
-                }
-            )
+            out["learners"].append(self._learner_export(learner, created, rows))
         return out
+
+    def _learner_export(
+        self, learner: Learner, created: str, rows: Sequence[sqlite3.Row]
+    ) -> dict[str, Any]:
+        """One learner and the given sessions of theirs, as an export holds them."""
+        return {
+            "name": learner.name,
+            "learner_id": learner.learner_ref,
+            "group": learner.group,
+            "created": created,
+            "sessions": [session_to_dict(self._record(r)) for r in rows],
+        }
 
     def import_export(self, data: object, source: str) -> ImportReport:
         """Add the learners and sessions of an export (see `export_learner`) to this store.
@@ -1121,6 +1098,11 @@ def _session_filter(
         where.append("s.scenario_id = ?")
         args.append(scenario)
     return " AND ".join(where), args
+
+
+def _decision(row: sqlite3.Row) -> TutorDecision:
+    """A tutor's decision as stored."""
+    return TutorDecision(row["code"], row["verdict"], row["decided_by"], row["at"], row["note"])
 
 
 def _ruled_out(result: object) -> bool:
