@@ -642,3 +642,32 @@ def test_the_core_never_imports_jinja2() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_remembered_judgement_is_the_one_judging_again_would_give(tmp_path: Path) -> None:
+    """A class report judges a route it has judged before by the remembered result: that result
+    must be what judging the session afresh gives, with the session's own id."""
+    from simulator.report.views import Judged, rescore
+
+    scenario = open_scenario("faulty-kettle").scenario
+    rubric = open_rubric("ocr-l2-unit7")
+    with Store.open(tmp_path / "s.db") as store:
+        learner = store.learner("Amy Khan")
+        ids = []
+        for _ in range(2):
+            session = Session.start(scenario)
+            for choice in ("sorry-tell-me", "probe-fault", "safety-advice"):
+                session.choose(choice)
+            sid = store.start_session(learner, scenario, "practice", rubric.id, rubric.version)
+            store.record_steps(sid, session, session.steps, None)
+            ids.append(sid)
+        store.record_decision(ids[1], "P2", "not_yet", "J. Tutor")
+        first, second = (store.session(i) for i in ids)
+    assert first is not None and second is not None
+    memo: Judged = {}
+    assert rescore(first, scenario, rubric, memo) == rescore(first, scenario, rubric)
+    remembered = rescore(second, scenario, rubric, memo)
+    assert len(memo) == 1  # the second session took the first one's judgement
+    assert remembered == rescore(second, scenario, rubric)
+    assert remembered is not None and remembered.facts.session == f"session {ids[1]}"
+    assert remembered.criteria["P2"].status == "not_yet"  # its own tutor's decision applied
