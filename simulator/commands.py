@@ -767,8 +767,8 @@ def cmd_class_report(
     if store is None:
         return EXIT_INPUT
     with store:
-        records = store.sessions(group=group)  # summaries: one query, whatever the class's size
-        if not records:
+        played = store.scenario_rubrics(group)  # one query, whatever the class's size
+        if not played:
             which = f" for group '{group}'" if group is not None else ""
             print(
                 f"roleplay: no sessions{which} in {store.path}; "
@@ -778,7 +778,7 @@ def cmd_class_report(
             return EXIT_INPUT
         try:
             library = report.Library(scenarios)
-            rubric = report.pick_rubric(records, library, rubric_ref)
+            rubric = report.pick_rubric_of(played, library, rubric_ref)
             # each learner's sessions in turn, with only what judging them again needs
             view = report.class_view_of_learners(
                 store.learner_batches(group, to_judge=True), library, rubric, group

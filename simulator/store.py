@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from simulator.decisions import TutorDecision
 from simulator.responses import LearnerResponses
@@ -191,9 +191,8 @@ class Learner:
         return f"{self.name} ({self.learner_ref})" if self.learner_ref else self.name
 
 
-@dataclass(frozen=True)
-class TurnRecord:
-    """One option taken, as stored."""
+class TurnRecord(NamedTuple):
+    """One option taken, as stored (a named tuple: a class report reads hundreds of thousands)."""
 
     seq: int
     """1-based position in the session."""
@@ -746,35 +745,40 @@ class Store:
             )
         ]
         for learner_id in ids:
+            if to_judge:
+                yield self._records_to_judge(learner_id)
+                continue
             rows = self.db.execute(
                 f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner_id,)
             ).fetchall()
-            yield (
-                self._records_to_judge(learner_id, rows)
-                if to_judge
-                else [self._record(r) for r in rows]
-            )
+            yield [self._record(r) for r in rows]
 
-    def _records_to_judge(self, learner_id: int, rows: list[sqlite3.Row]) -> list[SessionRecord]:
+    def _records_to_judge(self, learner_id: int) -> list[SessionRecord]:
         """One learner's sessions with what judging them again needs, in four queries: the
         route (each turn's node, option, line and whether automatic), the written responses and
-        the tutor's decisions; turns carry no behaviours or variables, and no stored result."""
+        the tutor's decisions. Turns carry their position but no behaviours, variables or times
+        (``time_taken_ms`` None, ``at`` empty), and there is no stored result."""
         mine = "SELECT id FROM sessions WHERE learner_id = ?"
+        plain = self.db.cursor()
+        plain.row_factory = None  # tuples: a class of 30 reads hundreds of thousands of turns
         turns: dict[int, list[TurnRecord]] = {}
-        for t in self.db.execute(
-            f"SELECT session_id, seq, node, option, line, auto, time_taken_ms, at FROM turns "
+        for sid, node, option, line, auto in plain.execute(
+            f"SELECT session_id, node, option, line, auto FROM turns "
             f"WHERE session_id IN ({mine}) ORDER BY session_id, seq",
             (learner_id,),
         ):
-            turns.setdefault(t[0], []).append(
-                TurnRecord(t[1], t[2], t[3], t[4], (), {}, bool(t[5]), t[6], t[7])
+            route = turns.get(sid)
+            if route is None:
+                route = turns[sid] = []
+            route.append(
+                TurnRecord(len(route) + 1, node, option, line, (), {}, bool(auto), None, "")
             )
         parts: dict[int, dict[str, Any]] = {}
-        for r in self.db.execute(
+        for sid, kind, data in plain.execute(
             f"SELECT session_id, kind, data FROM responses WHERE session_id IN ({mine})",
             (learner_id,),
         ):
-            parts.setdefault(r[0], {})[r[1]] = json.loads(r[2])
+            parts.setdefault(sid, {})[kind] = json.loads(data)
         decisions: dict[int, list[TutorDecision]] = {}
         if self.version >= 2:
             for r in self.db.execute(
@@ -783,27 +787,49 @@ class Store:
             ):
                 decisions.setdefault(r["session_id"], []).append(_decision(r))
         out = []
-        for row in rows:
-            sid = row["id"]
-            learner = Learner(learner_id, row["name"], row["learner_ref"], row["group_name"])
-            written = parts.get(sid, {})
+        learner: Learner | None = None
+        nothing = LearnerResponses()
+        for (
+            sid,
+            scenario,
+            version,
+            rubric,
+            rubric_version,
+            mode,
+            started,
+            ended,
+            outcome,
+            state,
+            name,
+            ref,
+            group,
+        ) in plain.execute(
+            "SELECT s.id, s.scenario_id, s.scenario_version, s.rubric_id, s.rubric_version, "
+            "s.mode, s.started, s.ended, s.outcome, s.state, l.name, l.learner_ref, l.group_name "
+            "FROM sessions s JOIN learners l ON l.id = s.learner_id WHERE s.learner_id = ? "
+            "ORDER BY s.id",
+            (learner_id,),
+        ):
+            if learner is None:
+                learner = Learner(learner_id, name, ref, group)
+            written = parts.get(sid)
             out.append(
                 SessionRecord(
                     sid,
                     learner,
-                    row["scenario_id"],
-                    row["scenario_version"],
-                    row["rubric_id"],
-                    row["rubric_version"],
-                    row["mode"],
-                    row["started"],
-                    row["ended"],
-                    row["outcome"],
-                    row["state"],
+                    scenario,
+                    version,
+                    rubric,
+                    rubric_version,
+                    mode,
+                    started,
+                    ended,
+                    outcome,
+                    state,
                     turns=tuple(turns.get(sid, ())),
-                    responses=LearnerResponses.from_dict(written),
+                    responses=LearnerResponses.from_dict(written) if written else nothing,
                     decisions=tuple(decisions.get(sid, ())),
-                    written=tuple(sorted(written)),
+                    written=tuple(sorted(written)) if written else (),
                 )
             )
         return out
@@ -818,6 +844,23 @@ class Store:
                 args,
             ).fetchone()[0]
         )
+
+    def scenario_rubrics(self, group: str | None = None) -> dict[tuple[str, str | None], int]:
+        """How many sessions (of a group's learners) there are of each scenario and rubric.
+
+        One query, whatever the number of sessions: a class report picks its rubric from this
+        rather than listing every session.
+        """
+        where, args = _session_filter(None, group, None, None)
+        return {
+            (r[0], r[1]): int(r[2])
+            for r in self.db.execute(
+                f"SELECT s.scenario_id, s.rubric_id, COUNT(*) FROM sessions s JOIN learners l "
+                f"ON l.id = s.learner_id WHERE {where} GROUP BY s.scenario_id, s.rubric_id "
+                f"ORDER BY s.scenario_id, s.rubric_id",
+                args,
+            )
+        }
 
     def _summary(self, row: sqlite3.Row) -> SessionRecord:
         learner = Learner(row["learner_id"], row["name"], row["learner_ref"], row["group_name"])

@@ -79,7 +79,8 @@ def visible_copy(value: Any) -> Any:
     if isinstance(value, str):
         return visible(value)
     if isinstance(value, tuple):
-        return tuple(visible_copy(v) for v in value)
+        copied = (visible_copy(v) for v in value)
+        return type(value)(*copied) if hasattr(value, "_fields") else tuple(copied)
     if isinstance(value, list):
         return [visible_copy(v) for v in value]
     if isinstance(value, dict):

@@ -496,6 +496,25 @@ def test_records_to_judge_carry_the_route_writing_and_decisions_of_the_full_ones
             b.written,
         )
         assert a.result is None and all(t.variables == {} for t in a.turns)
+        assert [t.seq for t in a.turns] == [t.seq for t in b.turns]
+        assert (a.learner, a.scenario_id, a.scenario_version, a.started, a.state) == (
+            b.learner,
+            b.scenario_id,
+            b.scenario_version,
+            b.started,
+            b.state,
+        )
+
+
+def test_scenario_rubrics_count_a_groups_sessions_by_scenario_and_rubric(
+    store: Store, classroom: dict[str, int], kettle: Scenario, fallback: Scenario
+) -> None:
+    """A class report picks its rubric from these counts (one query), not a listing of every
+    session: G1 has Ann's two sessions and Bob's one; Cat's (G2) is not counted. These were
+    started naming no rubric (None: the report takes the scenario's own)."""
+    assert store.scenario_rubrics("G1") == {(kettle.id, None): 2, (fallback.id, None): 1}
+    assert store.scenario_rubrics() == {(kettle.id, None): 3, (fallback.id, None): 1}
+    assert store.scenario_rubrics("nobody") == {}
 
 
 def _plans(store: Store, run: Callable[[], object]) -> dict[str, str]:
@@ -526,6 +545,7 @@ def _plans(store: Store, run: Callable[[], object]) -> dict[str, str]:
         "one session",
         "a group's learners one at a time (class report)",
         "de-duplicating an import",
+        "counting a group's sessions by scenario and rubric",
     ],
 )
 def test_every_filtered_read_finds_its_rows_by_an_index(
@@ -551,6 +571,7 @@ def test_every_filtered_read_finds_its_rows_by_an_index(
             store.learner_batches("G1", to_judge=True)
         ),
         "de-duplicating an import": lambda: store.import_export(exported, "again.json"),
+        "counting a group's sessions by scenario and rubric": lambda: store.scenario_rubrics("G1"),
     }
     for sql, plan in _plans(store, runs[operation]).items():
         scans = [line for line in plan.splitlines() if line.startswith("SCAN")]

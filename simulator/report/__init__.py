@@ -33,6 +33,7 @@ from simulator.report.views import (
     humanise,
     load_rubric,
     pick_rubric,
+    pick_rubric_of,
     portfolio_view,
     sheet_view,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "md_escape",
     "pdf_from_html",
     "pick_rubric",
+    "pick_rubric_of",
     "portfolio_json",
     "portfolio_view",
     "render",

@@ -188,7 +188,7 @@ def rescore(
         return None
     steps = record.steps()
     session_id = f"session {record.id}"
-    key = (id(rubric), id(scenario), tuple(steps), record.outcome, repr(record.responses.to_dict()))
+    key = (id(rubric), id(scenario), tuple(steps), record.outcome, record.responses)
     known = judged.get(key) if judged is not None else None
     if known is None:
         known = score_session(
@@ -199,7 +199,7 @@ def rescore(
             if len(judged) >= JUDGED_KEPT:
                 del judged[next(iter(judged))]
             judged[key] = known
-    result = replace(known, facts=replace(known.facts, session=session_id))
+    result = known if known.facts.session == session_id else known.for_session(session_id)
     return apply_decisions(rubric, result, record.decisions)
 
 
@@ -1102,14 +1102,23 @@ def _shorten(text: str, limit: int = 140) -> str:
 
 def pick_rubric(records: Sequence[SessionRecord], library: Library, ref: str | None) -> Rubric:
     """Return the rubric given, else the one most of these sessions were judged against."""
+    played: Counter[tuple[str, str | None]] = Counter((r.scenario_id, r.rubric_id) for r in records)
+    return pick_rubric_of(played, library, ref)
+
+
+def pick_rubric_of(
+    played: Mapping[tuple[str, str | None], int], library: Library, ref: str | None
+) -> Rubric:
+    """`pick_rubric` from how many sessions there are of each (scenario id, rubric id), as
+    `Store.scenario_rubrics` counts them; a session naming no rubric counts for its scenario's."""
     if ref:
         return load_rubric(ref)
     named: Counter[str] = Counter()
-    for r in records:
-        scenario = library.get(r.scenario_id)
-        rid = r.rubric_id or (scenario.rubric if scenario else None)
+    for (scenario_id, rubric_id), count in played.items():
+        scenario = library.get(scenario_id)
+        rid = rubric_id or (scenario.rubric if scenario else None)
         if rid:
-            named[rid] += 1
+            named[rid] += count
     if not named:
         raise ReportError("none of these sessions names a rubric; give --rubric ID")
     return load_rubric(named.most_common(1)[0][0])
@@ -1167,11 +1176,14 @@ class _ChoiceCounts:
         self.sessions: Counter[str] = Counter()
 
     def add(self, r: SessionRecord) -> None:
-        self.sessions[r.scenario_id] += 1
+        sid = r.scenario_id
+        self.sessions[sid] += 1
+        counts, lines = self.counts[sid], self.lines
         for t in r.turns:
             if not t.auto:
-                self.counts[r.scenario_id][t.node][t.option] += 1
-                self.lines.setdefault((r.scenario_id, t.option), t.line)
+                counts[t.node][t.option] += 1
+                if (sid, t.option) not in lines:
+                    lines[sid, t.option] = t.line
 
 
 def _choice_points(

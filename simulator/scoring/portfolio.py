@@ -117,18 +117,29 @@ def judge_portfolio_rule(
 
 
 def _best_session_verdict(criterion: Criterion, results: Sequence[SessionResult]) -> Verdict:
-    """The best verdict of the sessions; one ruled out by a critical error is never evidence."""
+    """The best verdict of the sessions; one ruled out by a critical error is never evidence.
+
+    The first session with the best status gives the verdict; the first achievement that no
+    critical error rules out ends the search (nothing ranks higher).
+    """
+    code, own = criterion.code, criterion.assess == "session"
     best: tuple[SessionResult, Verdict] | None = None
+    best_rank = -1
     for r in results:
-        v = r.criteria.get(criterion.code)
-        if v is not None and _ruled_out(r, criterion) and v.status == "achieved":
+        v = r.criteria.get(code)
+        if v is None:
+            continue
+        if v.status == "achieved" and own and r.open_errors:
             v = Verdict(
                 v.code, "not_yet", "ruled_out",
                 "achieved, but the session had a critical error that was not put right",
                 v.evidence, v.concerns, criterion.feedback_not_yet,
             )  # fmt: skip
-        if v is not None and (best is None or _RANK[v.status] > _RANK[best[1].status]):
-            best = (r, v)
+        rank = _RANK[v.status]
+        if rank > best_rank:
+            best, best_rank = (r, v), rank
+            if rank == _RANK["achieved"]:
+                break
     if best is None:
         return Verdict(criterion.code, "not_yet", "missing", "never attempted",
                        feedback=criterion.feedback_not_yet)  # fmt: skip
@@ -143,11 +154,6 @@ def _best_session_verdict(criterion: Criterion, results: Sequence[SessionResult]
     )  # fmt: skip
 
 
-def _ruled_out(result: SessionResult, criterion: Criterion) -> bool:
-    """A conversation criterion of a session whose critical error was never put right."""
-    return criterion.assess == "session" and bool(result.open_errors)
-
-
 def consistency(criterion: Criterion, results: Sequence[SessionResult]) -> Consistency:
     """How many of the sessions that could show a criterion achieved it, and the latest's status.
 
@@ -155,23 +161,22 @@ def consistency(criterion: Criterion, results: Sequence[SessionResult]) -> Consi
     criterion does not count; an achievement in a session ruled out by a critical error does not
     count as achieved (its status reads ``not_yet``).
     """
-    could = [
-        r
-        for r in results
-        if criterion.code in r.criteria and r.criteria[criterion.code].status != "not_covered"
-    ]
-    achieved = [
-        r
-        for r in could
-        if r.criteria[criterion.code].status == "achieved" and not _ruled_out(r, criterion)
-    ]
-    latest = could[-1] if could else None
+    code, own = criterion.code, criterion.assess == "session"
+    could = achieved = 0
+    latest: SessionResult | None = None
     status: str | None = None
-    if latest is not None:
-        status = latest.criteria[criterion.code].status
-        if status == "achieved" and _ruled_out(latest, criterion):
-            status = "not_yet"
-    return Consistency(len(achieved), len(could), status, latest.facts.session if latest else None)
+    for r in results:
+        v = r.criteria.get(code)
+        if v is None or v.status == "not_covered":
+            continue
+        could += 1
+        latest, status = r, v.status
+        if status == "achieved":
+            if own and r.open_errors:
+                status = "not_yet"
+            else:
+                achieved += 1
+    return Consistency(achieved, could, status, latest.facts.session if latest else None)
 
 
 def combine(rubric: Rubric, results: Sequence[SessionResult]) -> PortfolioResult:

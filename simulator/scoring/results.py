@@ -211,8 +211,29 @@ class SessionResult:
 
     @property
     def open_errors(self) -> tuple[CriticalError, ...]:
-        """The critical errors not put right: each rules out every grade."""
-        return tuple(e for e in self.critical if e.corrected_by is None)
+        """The critical errors not put right: each rules out every grade.
+
+        Worked out once (a portfolio asks for each criterion of each session); kept outside the
+        fields, so it takes no part in equality or ``replace``.
+        """
+        kept = self.__dict__.get("_open_errors")
+        if kept is None:
+            kept = tuple(e for e in self.critical if e.corrected_by is None)
+            object.__setattr__(self, "_open_errors", kept)
+        return kept
+
+    def for_session(self, session: str) -> SessionResult:
+        """The same result for another session (one that took the same route with the same
+        writing). Built directly rather than with ``dataclasses.replace``: a class report makes
+        one for each of tens of thousands of sessions."""
+        f = self.facts
+        facts = SessionFacts(
+            session, f.scenario, f.issue, f.problem_source, f.channel, f.behaviours
+        )
+        return SessionResult(
+            self.rubric, self.rubric_version, self.scenario, self.scenario_version,
+            self.finished, self.outcome, self.criteria, self.grade, facts, self.critical,
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as JSON-ready data (the shape ``roleplay run --json`` adds)."""

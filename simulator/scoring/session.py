@@ -518,6 +518,8 @@ def apply_decisions(
     a code the rubric does not have is ignored. A critical error still rules out the grade: a
     tutor decides on criteria, not on whether the session's errors happened.
     """
+    if not decisions:
+        return result
     by_code = {d.code: d for d in decisions}
     if not by_code.keys() & result.criteria.keys():
         return result
