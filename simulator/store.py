@@ -754,7 +754,7 @@ class Store:
             yield [self._record(r) for r in rows]
 
     def _records_to_judge(self, learner_id: int) -> list[SessionRecord]:
-        """One learner's sessions with what judging them again needs, in four queries: the
+        """One learner's sessions with what judging them again needs, in five queries: the
         route (each turn's node, option, line and whether automatic), the written responses and
         the tutor's decisions. Turns carry their position but no behaviours, variables or times
         (``time_taken_ms`` None, ``at`` empty), and there is no stored result."""
@@ -786,46 +786,23 @@ class Store:
                 (learner_id,),
             ):
                 decisions.setdefault(r["session_id"], []).append(_decision(r))
-        out = []
-        learner: Learner | None = None
+        learner = _learner(
+            self.db.execute("SELECT * FROM learners WHERE id = ?", (learner_id,)).fetchone()
+        )
         nothing = LearnerResponses()
-        for (
-            sid,
-            scenario,
-            version,
-            rubric,
-            rubric_version,
-            mode,
-            started,
-            ended,
-            outcome,
-            state,
-            name,
-            ref,
-            group,
-        ) in plain.execute(
-            "SELECT s.id, s.scenario_id, s.scenario_version, s.rubric_id, s.rubric_version, "
-            "s.mode, s.started, s.ended, s.outcome, s.state, l.name, l.learner_ref, l.group_name "
-            "FROM sessions s JOIN learners l ON l.id = s.learner_id WHERE s.learner_id = ? "
-            "ORDER BY s.id",
+        out = []
+        for row in plain.execute(
+            "SELECT id, scenario_id, scenario_version, rubric_id, rubric_version, mode, started, "
+            "ended, outcome, state FROM sessions WHERE learner_id = ? ORDER BY id",
             (learner_id,),
         ):
-            if learner is None:
-                learner = Learner(learner_id, name, ref, group)
+            sid, fields = row[0], cast(_SessionFields, row[1:])
             written = parts.get(sid)
             out.append(
                 SessionRecord(
                     sid,
                     learner,
-                    scenario,
-                    version,
-                    rubric,
-                    rubric_version,
-                    mode,
-                    started,
-                    ended,
-                    outcome,
-                    state,
+                    *fields,
                     turns=tuple(turns.get(sid, ())),
                     responses=LearnerResponses.from_dict(written) if written else nothing,
                     decisions=tuple(decisions.get(sid, ())),
@@ -1103,6 +1080,12 @@ class Store:
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
+_SessionFields = tuple[str, int, str | None, int | None, str, str, str | None, str | None, str]
+"""A session's columns after its id, in `SessionRecord`'s order (scenario_id ... state)."""
+_SessionColumns = tuple[
+    int, str, int, str | None, int | None, str, str, str | None, str | None, str
+]
+"""A session's id and `_SessionFields`, as `_records_to_judge` reads them."""
 _SESSION_ROW = (
     "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
     "JOIN learners l ON l.id = s.learner_id"

@@ -479,7 +479,7 @@ def test_learner_batches_give_each_learner_of_a_group_in_full_one_at_a_time(
 def test_records_to_judge_carry_the_route_writing_and_decisions_of_the_full_ones(
     store: Store, classroom: dict[str, int]
 ) -> None:
-    """A class report reads each learner's sessions in four queries, not five per session:
+    """A class report reads each learner's sessions in five queries, not five per session:
     whatever judging needs must be the same as in the full record."""
     bob = classroom["bob-kettle"]
     store.save_responses(bob, RESPONSES)
