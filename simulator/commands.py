@@ -622,7 +622,7 @@ def import_file(store: Store, path: Path) -> ImportReport:
         with Store.open_to_read(path) as other:  # no copy, no migration: the file is unchanged
             _refuse_crafted_store(other.db, path, other.version)
             try:
-                return store.import_parts(other.export_parts(), str(path))
+                return store.import_store(other, str(path))
             except StoreError as exc:  # damage found while reading: say which file holds it
                 if str(exc).startswith(str(path)):
                     raise

@@ -848,7 +848,7 @@ class Store:
             written=tuple(sorted(set((row["written"] or "").split(",")) - {""})), summary=True,
         )  # fmt: skip
 
-    def _record(self, row: sqlite3.Row) -> SessionRecord:
+    def _record(self, row: _Row) -> SessionRecord:
         sid = row["id"]
         learner = Learner(row["learner_id"], row["name"], row["learner_ref"], row["group_name"])
         result_row = self.db.execute(
@@ -941,7 +941,7 @@ class Store:
         return out
 
     def _learner_export(
-        self, learner: Learner, created: str, rows: Sequence[sqlite3.Row]
+        self, learner: Learner, created: str, rows: Sequence[_Row]
     ) -> dict[str, Any]:
         """One learner and the given sessions of theirs, as an export holds them."""
         return {
@@ -972,114 +972,295 @@ class Store:
         """
         report = ImportReport(source)
         with self.transaction() as db:
+            stored = _StoredSessions(db)
             for data in parts:
-                self._import_part(db, _read_export(data, source), report)
+                for who, sessions in _read_export(data, source):
+                    self._import_part(db, who, [_prepare(s) for s in sessions], report, stored)
         return report
+
+    def import_store(self, other: Store, source: str, per_part: int = 1000) -> ImportReport:
+        """Add every learner and session of another store (opened with `open_to_read`).
+
+        The same as importing ``other.export_parts()`` (same checks, same messages, the same
+        sessions written, as one transaction), but quicker: each part of at most ``per_part``
+        sessions is read in a few queries and its stored JSON copied as it is once it is
+        checked, rather than each session read in five queries, rebuilt as an export, walked
+        and written out again. A part the quick checks do not pass is read the slow way, whose
+        checks say where the problem is.
+        """
+        report = ImportReport(source)
+        with self.transaction() as db:
+            stored = _StoredSessions(db)
+            for who, sessions in other._parts_to_import(source, per_part):
+                self._import_part(db, who, sessions, report, stored)
+        return report
+
+    def _parts_to_import(
+        self, source: str, per_part: int
+    ) -> Iterator[tuple[dict[str, Any], list[_Prepared]]]:
+        """This store's learners and sessions, checked and ready to write, a part at a time."""
+        known = _KnownJson()
+        for learner in self.learners():
+            created = self.db.execute(
+                "SELECT created FROM learners WHERE id = ?", (learner.id,)
+            ).fetchone()["created"]
+            rows = self.db.cursor()
+            rows.row_factory = None  # tuples: a store file can hold hundreds of thousands
+            rows.execute(f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner.id,))
+            names = [d[0] for d in rows.description]
+            first = True
+            while True:
+                chunk = rows.fetchmany(per_part)
+                if not chunk and not first:
+                    break
+                first = False
+                try:
+                    yield self._quick_part(learner, created, names, chunk, known)
+                except _NotQuick:
+                    mapped = [_first_of_each(names, r) for r in chunk]
+                    part = {"learners": [self._learner_export(learner, created, mapped)]}
+                    for who, sessions in _read_export(part, source):
+                        yield who, [_prepare(s) for s in sessions]
+                if len(chunk) < per_part:
+                    break
+
+    def _quick_part(
+        self,
+        learner: Learner,
+        created: object,
+        names: list[str],
+        chunk: list[tuple[Any, ...]],
+        known: _KnownJson,
+    ) -> tuple[dict[str, Any], list[_Prepared]]:
+        """One part of `_parts_to_import` read in six queries and checked without rebuilding
+        an export; raises _NotQuick at anything unusual, for the slow way to judge."""
+        name, ref, group = learner.name, learner.learner_ref, learner.group
+        if not (
+            type(name) is str
+            and name.strip()
+            and (ref is None or type(ref) is str)
+            and (group is None or type(group) is str)
+        ):
+            raise _NotQuick
+        who = {
+            "name": name.strip(),
+            "learner_id": ref,
+            "group": group,
+            "created": created if isinstance(created, str) else None,
+        }
+        if not chunk:
+            return who, []
+        at = {n: names.index(n) for n in _QUICK_SESSION_COLUMNS}
+        sessions = {}
+        for row in chunk:
+            sid = row[at["id"]]
+            fields = tuple(row[at[n]] for n in _QUICK_SESSION_COLUMNS[1:])
+            if type(sid) is not int or sid in sessions or not _session_fields_fit(fields):
+                raise _NotQuick
+            sessions[sid] = fields
+        ids = list(sessions)
+        mine = "SELECT id FROM sessions WHERE learner_id = ? AND id BETWEEN ? AND ?"
+        args = (learner.id, ids[0], ids[-1])  # the part: rows come in order of id
+        plain = self.db.cursor()
+        plain.row_factory = None
+        turns: dict[int, list[tuple[Any, ...]]] = {}
+        for sid, seq, node, option, line, behaviours, variables, auto, ms, when in plain.execute(
+            "SELECT session_id, seq, node, option, line, behaviours, variables, auto, "
+            f"time_taken_ms, at FROM turns WHERE session_id IN ({mine}) "
+            "ORDER BY session_id, seq",
+            args,
+        ):
+            mine_so_far = turns.get(sid)
+            if mine_so_far is None:
+                mine_so_far = turns[sid] = []
+            elif mine_so_far[-1][0] == seq:
+                raise _NotQuick  # two turns with one seq
+            if not (
+                type(seq) is int
+                and type(node) is str
+                and type(option) is str
+                and type(line) is str
+                and type(when) is str
+                and (ms is None or type(ms) is int)
+            ):
+                raise _NotQuick
+            known.turn_json(behaviours, variables)
+            mine_so_far.append(
+                (seq, node, option, line, behaviours, variables, int(bool(auto)), ms, when)
+            )
+        notes: dict[int, list[tuple[str, str]]] = {}
+        for sid, text, when in plain.execute(
+            f"SELECT session_id, text, at FROM notes WHERE session_id IN ({mine}) ORDER BY id",
+            args,
+        ):
+            if type(text) is not str or type(when) is not str:
+                raise _NotQuick
+            notes.setdefault(sid, []).append((text, when))
+        written: dict[int, dict[str, Any]] = {}
+        for sid, kind, data in plain.execute(
+            f"SELECT session_id, kind, data FROM responses WHERE session_id IN ({mine})", args
+        ):
+            parts = written.setdefault(sid, {})
+            if kind in parts:
+                raise _NotQuick
+            try:
+                parts[kind] = json.loads(data)
+            except (TypeError, ValueError, RecursionError):
+                raise _NotQuick from None
+        decisions: dict[int, list[tuple[str, str, str, str, str]]] = {}
+        if self.version >= 2:
+            for sid, code, verdict, by, note, when in plain.execute(
+                "SELECT session_id, code, verdict, decided_by, note, at FROM decisions "
+                f"WHERE session_id IN ({mine}) ORDER BY session_id, code",
+                args,
+            ):
+                theirs = decisions.setdefault(sid, [])
+                if not (
+                    all(type(v) is str for v in (code, verdict, by, note, when))
+                    and verdict in DECISION_VERDICTS
+                    and not (theirs and theirs[-1][0] == code)
+                ):
+                    raise _NotQuick
+                theirs.append((code, verdict, by, note, when))
+        results: dict[int, list[tuple[Any, ...]]] = {}
+        for sid, rubric, grade, data, when in plain.execute(
+            "SELECT session_id, rubric_id, grade, data, at FROM results "
+            f"WHERE session_id IN ({mine})",
+            args,
+        ):
+            if type(rubric) is not str or type(when) is not str:
+                raise _NotQuick
+            results.setdefault(sid, []).append((rubric, grade, data, when))
+        out = []
+        for sid, fields in sessions.items():
+            responses: list[tuple[str, str, str]] = []
+            if sid in written:
+                try:
+                    exported = LearnerResponses.from_dict(written[sid]).to_dict()
+                except ValueError:
+                    raise _NotQuick from None
+                if not _values_fit(exported, _RESPONSES_DEPTH):
+                    raise _NotQuick
+                responses = [(k, json.dumps(v), fields[5]) for k, v in exported.items()]
+            result = None
+            if sid in results:
+                result = known.result(_chosen_result(results[sid], fields[2]), fields)
+            mine_turns = turns.get(sid, [])
+            out.append(
+                _Prepared(
+                    fields,
+                    [t[2] for t in mine_turns],
+                    mine_turns,
+                    notes.get(sid, []),
+                    responses,
+                    decisions.get(sid, []),
+                    result,
+                )
+            )
+        return who, out
 
     def _import_part(
         self,
         db: sqlite3.Connection,
-        learners: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+        who: dict[str, Any],
+        sessions: list[_Prepared],
         report: ImportReport,
+        stored: _StoredSessions,
     ) -> None:
-        for who, sessions in learners:
-            row = db.execute(
-                "SELECT id, group_name FROM learners "
-                "WHERE name = ? AND IFNULL(learner_ref, '') = ?",
-                (who["name"], who["learner_id"] or ""),
-            ).fetchone()
-            if row is None:
-                learner_id = db.execute(
+        """Write one learner and the given sessions of theirs, skipping those already here."""
+        row = db.execute(
+            "SELECT id, group_name FROM learners WHERE name = ? AND IFNULL(learner_ref, '') = ?",
+            (who["name"], who["learner_id"] or ""),
+        ).fetchone()
+        if row is None:
+            learner_id = int(
+                db.execute(
                     "INSERT INTO learners (name, learner_ref, group_name, created) "
                     "VALUES (?,?,?,?)",
                     (who["name"], who["learner_id"], who["group"], who["created"] or _now()),
                 ).lastrowid
-                report.new_learners += 1
+                or 0
+            )
+            report.new_learners += 1
+        else:
+            learner_id = int(row["id"])
+            if who["group"] and not row["group_name"]:
+                db.execute(
+                    "UPDATE learners SET group_name = ? WHERE id = ?", (who["group"], learner_id)
+                )
+        stored.of(learner_id)
+        sid = 0  # the first session written gets its id from SQLite, the others the ones after
+        first: tuple[tuple[Any, Any], int] | None = None
+        written: dict[tuple[Any, Any], list[list[str]]] = {}  # this part's, by scenario, start
+        rows: list[tuple[Any, ...]] = []
+        turns: list[tuple[Any, ...]] = []
+        notes: list[tuple[Any, ...]] = []
+        responses: list[tuple[Any, ...]] = []
+        decisions: list[tuple[Any, ...]] = []
+        results: list[tuple[Any, ...]] = []
+        for s in sessions:
+            key = (s.fields[0], s.fields[5])  # scenario, started
+            if s.options in written.get(key, ()) or stored.has(key, s.options):
+                report.already_there += 1
+                continue
+            written.setdefault(key, []).append(s.options)
+            if sid:
+                sid += 1  # as AUTOINCREMENT would: the part's sessions are written at once
+                rows.append((sid, learner_id, *s.fields))
             else:
-                learner_id = row["id"]
-                if who["group"] and not row["group_name"]:
+                sid = int(
                     db.execute(
-                        "UPDATE learners SET group_name = ? WHERE id = ?",
-                        (who["group"], learner_id),
-                    )
-            for session in sessions:
-                if self._has_session(db, int(learner_id or 0), session):
-                    report.already_there += 1
-                    continue
-                self._insert_session(db, int(learner_id or 0), session)
-                report.sessions += 1
-
-    @staticmethod
-    def _has_session(db: sqlite3.Connection, learner_id: int, s: dict[str, Any]) -> bool:
-        """True if the learner has this session already: same scenario, start time and turns
-        (start times are to the second, so scripts can start two in one second)."""
-        wanted = [t["option"] for t in sorted(s["turns"], key=lambda t: t["seq"])]
-        for (sid,) in db.execute(
-            "SELECT id FROM sessions WHERE learner_id = ? AND scenario_id = ? AND started = ?",
-            (learner_id, s["scenario"], s["started"]),
-        ).fetchall():
-            options = db.execute(
-                "SELECT option FROM turns WHERE session_id = ? ORDER BY seq", (sid,)
-            ).fetchall()
-            if [o for (o,) in options] == wanted:
-                return True
-        return False
-
-    @staticmethod
-    def _insert_session(db: sqlite3.Connection, learner_id: int, s: dict[str, Any]) -> None:
-        sid = db.execute(
-            "INSERT INTO sessions (learner_id, scenario_id, scenario_version, rubric_id, "
-            "rubric_version, mode, started, ended, outcome, state) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                learner_id, s["scenario"], s["scenario_version"], s["rubric"],
-                s["rubric_version"], s["mode"], s["started"], s["ended"], s["outcome"],
-                s["state"],
-            ),
-        ).lastrowid  # fmt: skip
+                        "INSERT INTO sessions (learner_id, scenario_id, scenario_version, "
+                        "rubric_id, rubric_version, mode, started, ended, outcome, state) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (learner_id, *s.fields),
+                    ).lastrowid
+                    or 0
+                )
+                first = (key, sid)
+            turns.extend((sid, *t) for t in s.turns)
+            notes.extend((sid, *n) for n in s.notes)
+            responses.extend((sid, *r) for r in s.responses)
+            decisions.extend((sid, *d) for d in s.decisions)
+            if s.result is not None:
+                results.append((sid, *s.result))
+            report.sessions += 1
+        db.executemany(
+            "INSERT INTO sessions (id, learner_id, scenario_id, scenario_version, rubric_id, "
+            "rubric_version, mode, started, ended, outcome, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
         db.executemany(
             "INSERT INTO turns (session_id, seq, node, option, line, behaviours, variables, "
             "auto, time_taken_ms, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    sid, t["seq"], t["node"], t["option"], t["line"],
-                    json.dumps(t["behaviours"]), json.dumps(t["variables"]), int(t["auto"]),
-                    t["time_taken_ms"], t["at"],
-                )
-                for t in s["turns"]
-            ],
-        )  # fmt: skip
-        db.executemany(
-            "INSERT INTO notes (session_id, text, at) VALUES (?,?,?)",
-            [(sid, n["text"], n["at"]) for n in s["notes"]],
+            turns,
         )
+        db.executemany("INSERT INTO notes (session_id, text, at) VALUES (?,?,?)", notes)
         db.executemany(
-            "INSERT INTO responses (session_id, kind, data, at) VALUES (?,?,?,?)",
-            [
-                (sid, kind, json.dumps(value), s["started"])
-                for kind, value in s["responses"].items()
-            ],
+            "INSERT INTO responses (session_id, kind, data, at) VALUES (?,?,?,?)", responses
         )
         db.executemany(
             "INSERT INTO decisions (session_id, code, verdict, decided_by, note, at) "
             "VALUES (?,?,?,?,?,?)",
-            [(sid, d["code"], d["verdict"], d["by"], d["note"], d["at"]) for d in s["decisions"]],
+            decisions,
         )
-        result = s["result"]
-        if result is not None:
-            db.execute(
-                "INSERT INTO results (session_id, rubric_id, rubric_version, grade, data, at) "
-                "VALUES (?,?,?,?,?,?)",
-                (
-                    sid, result["rubric"]["id"], result["rubric"]["version"],
-                    s["grade"] or result["grade"], json.dumps(result), s["ended"] or s["started"],
-                ),
-            )  # fmt: skip
+        db.executemany(
+            "INSERT INTO results (session_id, rubric_id, rubric_version, grade, data, at) "
+            "VALUES (?,?,?,?,?,?)",
+            results,
+        )
+        if first is not None:  # now with their turns, for the parts after this one to find
+            stored.add(*first)
+        for row in rows:
+            stored.add((row[2], row[7]), row[0])  # scenario, started
 
     def integrity_ok(self) -> bool:
         """Return True if SQLite's integrity check passes."""
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
+_Row = sqlite3.Row | dict[str, Any]
+"""A stored row by column name: as SQLite gives it, or as `_first_of_each` maps a plain one."""
 _SessionFields = tuple[str, int, str | None, int | None, str, str, str | None, str | None, str]
 """A session's columns after its id, in `SessionRecord`'s order (scenario_id ... state)."""
 _SessionColumns = tuple[
@@ -1141,7 +1322,7 @@ def _stored(text: object, kind: type, session: int, seq: int, what: str) -> Any:
     """A JSON column of a stored turn; StoreError (never a traceback) when it is damaged."""
     try:
         value = json.loads(text) if isinstance(text, str | bytes) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if not isinstance(value, kind):
         raise StoreError(
@@ -1300,11 +1481,12 @@ def _check_values(data: object, fail: Any) -> None:
                 stack.append((item, f"{where}[{k}]", depth + 1))
 
 
-def _values_fit(data: object) -> bool:
+def _values_fit(data: object, depth: int = 0) -> bool:
     """True when every value (and key) of ``data`` fits a store (see `_check_values`); a quick
-    walk that names no places. False sends the data to the located check."""
+    walk that names no places. False sends the data to the located check. ``depth`` is how
+    deep in an export ``data`` is (a turn's variables are at `_TURN_JSON_DEPTH`)."""
     low, high = SQLITE_INT
-    stack: list[tuple[Any, int]] = [(data, 0)]
+    stack: list[tuple[Any, int]] = [(data, depth)]
     while stack:
         value, depth = stack.pop()
         kind = type(value)
@@ -1330,10 +1512,334 @@ def _values_fit(data: object) -> bool:
     return True
 
 
-def _check_result(
-    result: dict[str, Any], at: str, fail: Any, need: Any, mapping: Any, items: Any
-) -> None:
+def _containers_fit(data: object, depth: int) -> bool:
+    """True when no list or object in ``data`` (at ``depth`` in an export) is nested deeper than
+    MAX_EXPORT_DEPTH: `_values_fit`'s depth rule alone, looking only at lists and objects."""
+    stack: list[tuple[Any, int]] = [(data, depth)]
+    while stack:
+        value, level = stack.pop()
+        if level >= MAX_EXPORT_DEPTH:
+            return False
+        inside = value.values() if type(value) is dict else value
+        stack.extend((v, level + 1) for v in inside if type(v) is dict or type(v) is list)
+    return True
+
+
+_TURN_JSON_DEPTH = 7
+"""How deep a turn's behaviours and variables are in an export (file, learners, a learner, its
+sessions, a session, its turns, a turn); a session's responses and result are two above."""
+_RESPONSES_DEPTH = _RESULT_DEPTH = 5
+
+
+class _StoredSessions:
+    """One learner's sessions in the store by scenario and start time, for an import to find
+    those it has already: one query for each learner, not one for each session imported."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.learner: int | None = None
+        self.by_start: dict[tuple[Any, Any], list[int]] = {}
+
+    def of(self, learner_id: int) -> None:
+        """Look at this learner's sessions from now on."""
+        if learner_id == self.learner:
+            return
+        self.learner, self.by_start = learner_id, {}
+        for sid, scenario, started in self.db.execute(
+            "SELECT id, scenario_id, started FROM sessions WHERE learner_id = ?", (learner_id,)
+        ):
+            self.by_start.setdefault((scenario, started), []).append(int(sid))
+
+    def add(self, key: tuple[Any, Any], sid: int) -> None:
+        self.by_start.setdefault(key, []).append(sid)
+
+    def has(self, key: tuple[Any, Any], options: list[str]) -> bool:
+        """True if the learner has a session of this scenario and start time with these turns
+        (start times are to the second, so scripts can start two in one second)."""
+        for sid in self.by_start.get(key, ()):
+            have = self.db.execute(
+                "SELECT option FROM turns WHERE session_id = ? ORDER BY seq", (sid,)
+            ).fetchall()
+            if [o for (o,) in have] == options:
+                return True
+        return False
+
+
+class _NotQuick(Exception):
+    """Something in a part of a store file that the quick checks do not pass: the part is read
+    again the slow way, whose checks say where the problem is (or find it is fine)."""
+
+
+def _fitting_int(text: str) -> int:
+    """A whole number of stored JSON, refused (as _NotQuick) when no store could hold it."""
+    value = int(text)
+    if not SQLITE_INT[0] <= value <= SQLITE_INT[1]:
+        raise _NotQuick
+    return value
+
+
+class _KnownJson:
+    """The stored JSON texts of one store file's import found to pass the checks already.
+
+    The same behaviours, variables and often results recur across a class's sessions (every
+    learner who chose a line has its behaviours), so each distinct text is parsed and checked
+    once. Bounded: forgotten all at once past ``limit`` characters.
+    """
+
+    def __init__(self, limit: int = 16_000_000) -> None:
+        self.limit = limit
+        self.chars = 0
+        self.turn_texts: set[tuple[object, object]] = set()
+        self.results: dict[object, tuple[str, int, str]] = {}
+
+    def _room(self, *texts: str) -> None:
+        self.chars += sum(len(t) for t in texts)
+        if self.chars > self.limit:
+            self.turn_texts.clear()
+            self.results.clear()
+            self.chars = sum(len(t) for t in texts)
+
+    def turn_json(self, behaviours: object, variables: object) -> None:
+        """Check a turn's stored behaviours and variables; raise _NotQuick if they fail."""
+        if (behaviours, variables) in self.turn_texts:
+            return
+        if type(behaviours) is not str or type(variables) is not str:
+            raise _NotQuick
+        try:
+            listed = _FITTING_JSON.decode(behaviours)
+            values = _FITTING_JSON.decode(variables)
+        except (ValueError, RecursionError):
+            raise _NotQuick from None
+        if not (
+            type(listed) is list
+            and all(type(b) is str for b in listed)
+            and type(values) is dict
+            and _values_fit(listed, _TURN_JSON_DEPTH)
+            and _values_fit(values, _TURN_JSON_DEPTH)
+        ):
+            raise _NotQuick
+        self._room(behaviours, variables)
+        self.turn_texts.add((behaviours, variables))
+
+    def result(self, row: tuple[Any, ...], fields: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A session's stored result (rubric, grade, data, at) checked as an export's result
+        is, as the row to write; raise _NotQuick if it fails."""
+        _, grade, data, _ = row
+        if not (grade is None or type(grade) is str) or type(data) is not str:
+            raise _NotQuick
+        known = self.results.get(data)
+        if known is None:
+            try:
+                result = _FITTING_JSON.decode(data)
+            except (ValueError, RecursionError):
+                raise _NotQuick from None
+            rubric = result.get("rubric") if type(result) is dict else None
+            if not (
+                type(rubric) is dict
+                and type(rubric.get("id")) is str
+                and type(rubric.get("version")) is int
+                and type(result.get("grade")) is str
+                and _result_fits(result)
+            ):
+                raise _NotQuick
+            # the text came from SQLite, so the only text that is not valid Unicode is written
+            # as a \\ud800-\\udfff escape, and its whole numbers were checked as they were read
+            if ("\\ud" in data or "\\uD" in data) and not _values_fit(result, _RESULT_DEPTH):
+                raise _NotQuick
+            rubric_id, version, result_grade = rubric["id"], rubric["version"], result["grade"]
+            known = (rubric_id, version, result_grade)
+            self._room(data)
+            self.results[data] = known
+        return (known[0], known[1], grade or known[2], data, fields[6] or fields[5])
+
+
+_FITTING_JSON = json.JSONDecoder(parse_int=_fitting_int)
+"""Reads stored JSON, refusing whole numbers no store could hold as it goes."""
+
+
+def _result_fits(result: dict[str, Any]) -> bool:
+    """Whether a stored result passes `_check_result` and the depth rule of `_values_fit`: the
+    quick check, naming no places. The criteria, their verdicts and evidence lines are walked
+    as their shape is checked; every other list or object is looked into for its depth."""
+    criteria = result.get("criteria")
+    if type(criteria) is not dict:
+        return False
+    depth = _RESULT_DEPTH + 1  # the result's values; a verdict's values +2, a line's +4
+    for key, value in result.items():
+        container = type(value) is dict or type(value) is list
+        if container and key != "criteria" and not _containers_fit(value, depth):
+            return False
+    for verdict in criteria.values():
+        if type(verdict) is not dict or type(verdict.get("status")) is not str:
+            return False
+        for key, value in verdict.items():
+            if key == "evidence" or key == "concerns":
+                if type(value) is not list:
+                    return False
+                for line in value:
+                    if not (
+                        type(line) is dict
+                        and type(line.get("turn")) is int
+                        and type(line.get("option")) is str
+                        and type(line.get("line")) is str
+                        and type(line.get("behaviour")) is str
+                    ):
+                        return False
+                    for item in line.values():
+                        if (type(item) is dict or type(item) is list) and not _containers_fit(
+                            item, depth + 4
+                        ):
+                            return False
+            elif key == "reason" or key == "detail" or key == "feedback":
+                if not (value is None or type(value) is str):
+                    return False
+            elif (type(value) is dict or type(value) is list) and not _containers_fit(
+                value, depth + 2
+            ):
+                return False
+    detail = result.get("grade_detail", {})
+    if type(detail) is not dict:
+        return False
+    label = detail.get("label")
+    return label is None or type(label) is str
+
+
+_QUICK_SESSION_COLUMNS = (
+    "id", "scenario_id", "scenario_version", "rubric_id", "rubric_version", "mode", "started",
+    "ended", "outcome", "state",
+)  # fmt: skip
+"""A session's columns as `_Prepared.fields` holds them (after its id)."""
+
+
+def _session_fields_fit(fields: tuple[Any, ...]) -> bool:
+    """Whether a stored session's columns pass an export's checks on a session."""
+    scenario, version, rubric, rubric_version, mode, started, ended, outcome, state = fields
+    return (
+        type(scenario) is str
+        and type(version) is int
+        and (rubric is None or type(rubric) is str)
+        and (rubric_version is None or type(rubric_version) is int)
+        and type(mode) is str
+        and mode in MODES
+        and type(started) is str
+        and (ended is None or type(ended) is str)
+        and (outcome is None or type(outcome) is str)
+        and type(state) is str
+        and state in _SESSION_STATES
+    )
+
+
+def _chosen_result(rows: list[tuple[Any, ...]], rubric: object) -> tuple[Any, ...]:
+    """The result a session is exported with, as `Store._record` picks it (its own rubric's,
+    then the newest); raise _NotQuick when two tie, which SQLite would pick between."""
+    key = [(r[0] == rubric, r[3]) for r in rows]
+    best = max(key)
+    if key.count(best) > 1:
+        raise _NotQuick
+    return rows[key.index(best)]
+
+
+def _first_of_each(names: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row as a mapping by column name, the first column of each name winning (as
+    `sqlite3.Row` does)."""
+    out: dict[str, Any] = {}
+    for name, value in zip(names, row, strict=True):
+        out.setdefault(name, value)
+    return out
+
+
+class _Prepared(NamedTuple):
+    """A checked session, ready to write: its columns and the rows of what it holds, its JSON
+    already as text."""
+
+    fields: tuple[Any, ...]
+    """scenario_id, scenario_version, rubric_id, rubric_version, mode, started, ended, outcome
+    and state."""
+    options: list[str]
+    """Its turns' options in order (what de-duplication compares)."""
+    turns: list[tuple[Any, ...]]
+    """seq, node, option, line, behaviours, variables, auto, time_taken_ms, at."""
+    notes: list[tuple[str, str]]
+    """text, at."""
+    responses: list[tuple[str, str, str]]
+    """kind, data, at."""
+    decisions: list[tuple[str, str, str, str, str]]
+    """code, verdict, decided_by, note, at."""
+    result: tuple[Any, ...] | None
+    """rubric_id, rubric_version, grade, data, at."""
+
+
+def _prepare(s: dict[str, Any]) -> _Prepared:
+    """A session as `_read_export` checked it, ready to write."""
+    turns = sorted(s["turns"], key=lambda t: int(t["seq"]))
+    result = s["result"]
+    return _Prepared(
+        tuple(s[k] for k in _EXPORT_SESSION_FIELDS),
+        [t["option"] for t in turns],
+        [
+            (
+                t["seq"], t["node"], t["option"], t["line"], json.dumps(t["behaviours"]),
+                json.dumps(t["variables"]), int(t["auto"]), t["time_taken_ms"], t["at"],
+            )
+            for t in turns
+        ],
+        [(n["text"], n["at"]) for n in s["notes"]],
+        [(kind, json.dumps(value), s["started"]) for kind, value in s["responses"].items()],
+        [(d["code"], d["verdict"], d["by"], d["note"], d["at"]) for d in s["decisions"]],
+        None
+        if result is None
+        else (
+            result["rubric"]["id"], result["rubric"]["version"], s["grade"] or result["grade"],
+            json.dumps(result), s["ended"] or s["started"],
+        ),
+    )  # fmt: skip
+
+
+_EXPORT_SESSION_FIELDS = (
+    "scenario", "scenario_version", "rubric", "rubric_version", "mode", "started", "ended",
+    "outcome", "state",
+)  # fmt: skip
+
+
+class _ExportCheck:
+    """The checks on an export's shape, each failure an ImportProblem naming file and place."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> ImportProblem:
+        return ImportProblem(f"{self.source}: {where}: {message}")
+
+    def need(
+        self, obj: dict[str, Any], key: str, types: tuple[type, ...], null: bool, where: str
+    ) -> Any:
+        if key not in obj:
+            raise self.fail(where, f"'{key}' is missing")
+        value = obj[key]
+        if value is None and null:
+            return None
+        is_bool = isinstance(value, bool)
+        if not isinstance(value, types) or (is_bool and bool not in types):
+            kind = (
+                "text" if types == _TEXT else "a whole number" if types == _INT else "true or false"
+            )
+            raise self.fail(where, f"'{key}' must be {kind}{' or null' if null else ''}")
+        return value
+
+    def mapping(self, value: object, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "must be a JSON object")
+        return value
+
+    def items(self, value: object, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(where, "must be a list")
+        return value
+
+
+def _check_result(result: dict[str, Any], at: str, check: _ExportCheck) -> None:
     """A stored result has the shape sheets read: criteria of verdicts with evidence lines."""
+    need, mapping, items = check.need, check.mapping, check.items
     criteria = mapping(result.get("criteria"), f"{at}.criteria")
     for code, raw in criteria.items():
         where = f"{at}.criteria.{code}"
@@ -1358,32 +1864,8 @@ def _check_result(
 def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Check an export's shape; return (learner, sessions) pairs, or raise ImportProblem."""
 
-    def fail(where: str, message: str) -> ImportProblem:
-        return ImportProblem(f"{source}: {where}: {message}")
-
-    def need(obj: dict[str, Any], key: str, types: tuple[type, ...], null: bool, where: str) -> Any:
-        if key not in obj:
-            raise fail(where, f"'{key}' is missing")
-        value = obj[key]
-        if value is None and null:
-            return None
-        is_bool = isinstance(value, bool)
-        if not isinstance(value, types) or (is_bool and bool not in types):
-            kind = (
-                "text" if types == _TEXT else "a whole number" if types == _INT else "true or false"
-            )
-            raise fail(where, f"'{key}' must be {kind}{' or null' if null else ''}")
-        return value
-
-    def mapping(value: object, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise fail(where, "must be a JSON object")
-        return value
-
-    def items(value: object, where: str) -> list[Any]:
-        if not isinstance(value, list):
-            raise fail(where, "must be a list")
-        return value
+    check = _ExportCheck(source)
+    fail, need, mapping, items = check.fail, check.need, check.mapping, check.items
 
     _check_values(data, fail)
     top = mapping(data, "the file")
@@ -1449,7 +1931,7 @@ def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[d
                 need(rubric, "id", _TEXT, False, f"{at}.result.rubric")
                 need(rubric, "version", _INT, False, f"{at}.result.rubric")
                 need(result, "grade", _TEXT, False, f"{at}.result")
-                _check_result(result, f"{at}.result", fail, need, mapping, items)
+                _check_result(result, f"{at}.result", check)
             decisions = []
             for k, raw in enumerate(items(session.get("decisions", []), f"{at}.decisions")):
                 d = mapping(raw, f"{at}.decisions[{k}]")
