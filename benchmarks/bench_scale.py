@@ -334,9 +334,14 @@ def run() -> str:
                 (label, f"{seconds:.2f} s", _mb(ui["peak_kb"]),
                  _verdict(seconds, ui["peak_kb"], TARGETS[key]))
             )  # fmt: skip
-        for results, kind in ((False, "unscored"), (True, "scored")):
-            source = folder / f"other-computer-{kind}.db"
-            build(source, short_tpl, IMPORT_LEARNERS, IMPORT_PER_LEARNER, 0, results)
+        imported = IMPORT_LEARNERS * IMPORT_PER_LEARNER
+        for kind, learners, results in (
+            ("unscored", IMPORT_LEARNERS, False),
+            ("unscored, all one learner's,", 1, False),  # the attack report's own file
+            ("scored", IMPORT_LEARNERS, True),
+        ):
+            source = folder / "other-computer.db"
+            build(source, short_tpl, learners, imported // learners, 0, results)
             if results:  # the worst case: every stored result a different text
                 db = sqlite3.connect(source, isolation_level=None)
                 db.execute(
@@ -344,9 +349,8 @@ def run() -> str:
                     "'{\"copy\": ' || session_id || ', ' || substr(data, 2)"
                 )
                 db.close()
-            imported = IMPORT_LEARNERS * IMPORT_PER_LEARNER
             source_mb = source.stat().st_size / 1024 / 1024
-            tutor = folder / f"tutor-{kind}.db"
+            tutor = folder / "tutor.db"
             measure(
                 f"`import` of a store file of {imported:,} short {kind} sessions "
                 f"({source_mb:,.0f} MB) into an empty store", "import", "import", str(source),
@@ -388,8 +392,9 @@ def run() -> str:
             f"alike would take about {judge * group * PER_LEARNER:.0f} s more. "
             "Reports read one learner's sessions at a time, so memory does not grow with the "
             "class. The imported file holds sessions of at most 4 turns (as in the attack "
-            "report's 200,000-session file of 24 MB), unscored (no stored result, as there) or "
-            "each with its stored result (about 7 KB of JSON, every one a different text). "
+            "report's 200,000-session file of 24 MB), 200 learners' 1,000 each or one "
+            "learner's 200,000 (as there), unscored (no stored result, as there) or each with "
+            "its stored result (about 7 KB of JSON, every one a different text). "
             "Import reads a store file a thousand sessions at a time in six queries and copies "
             "its stored JSON as it is once checked; each distinct text of a turn's behaviours "
             "and variables (the same few recur in every class) and of a result is parsed and "

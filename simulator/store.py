@@ -1657,45 +1657,54 @@ _FITTING_JSON = json.JSONDecoder(parse_int=_fitting_int)
 """Reads stored JSON, refusing whole numbers no store could hold as it goes."""
 
 
+_VERDICT_TEXTS = ("reason", "detail", "feedback")
+"""A verdict's texts that may be null; with its status, evidence and concerns, all it has."""
+_VERDICT_KEYS = frozenset({"status", "evidence", "concerns", *_VERDICT_TEXTS})
+_LINE_KEYS = frozenset({"turn", "node", "option", "line", "behaviour", "to"})
+"""What an evidence line of a stored result has."""
+
+
 def _result_fits(result: dict[str, Any]) -> bool:
     """Whether a stored result passes `_check_result` and the depth rule of `_values_fit`: the
     quick check, naming no places. The criteria, their verdicts and evidence lines are walked
-    as their shape is checked; every other list or object is looked into for its depth."""
+    as their shape is checked; anything else in them is looked into for its depth."""
     criteria = result.get("criteria")
     if type(criteria) is not dict:
         return False
     depth = _RESULT_DEPTH + 1  # the result's values; a verdict's values +2, a line's +4
-    for key, value in result.items():
-        container = type(value) is dict or type(value) is list
-        if container and key != "criteria" and not _containers_fit(value, depth):
-            return False
+    others = [v for k, v in result.items() if k != "criteria"]
+    if not _containers_fit(others, depth - 1):
+        return False
     for verdict in criteria.values():
         if type(verdict) is not dict or type(verdict.get("status")) is not str:
             return False
-        for key, value in verdict.items():
-            if key == "evidence" or key == "concerns":
-                if type(value) is not list:
+        for key in _VERDICT_TEXTS:
+            text = verdict.get(key)
+            if not (text is None or type(text) is str):
+                return False
+        for key in ("evidence", "concerns"):
+            lines = verdict.get(key, ())
+            if type(lines) is not list and lines != ():
+                return False
+            for line in lines:
+                if not (
+                    type(line) is dict
+                    and type(line.get("turn")) is int
+                    and type(line.get("option")) is str
+                    and type(line.get("line")) is str
+                    and type(line.get("behaviour")) is str
+                ):
                     return False
-                for line in value:
-                    if not (
-                        type(line) is dict
-                        and type(line.get("turn")) is int
-                        and type(line.get("option")) is str
-                        and type(line.get("line")) is str
-                        and type(line.get("behaviour")) is str
-                    ):
-                        return False
-                    for item in line.values():
-                        if (type(item) is dict or type(item) is list) and not _containers_fit(
-                            item, depth + 4
-                        ):
-                            return False
-            elif key == "reason" or key == "detail" or key == "feedback":
-                if not (value is None or type(value) is str):
+                plain = (
+                    line.keys() <= _LINE_KEYS
+                    and type(line.get("node", "")) is str
+                    and type(line.get("to", "")) is str
+                )
+                if not plain and not _containers_fit(line, depth + 3):
                     return False
-            elif (type(value) is dict or type(value) is list) and not _containers_fit(
-                value, depth + 2
-            ):
+        if not verdict.keys() <= _VERDICT_KEYS:
+            extra = [v for k, v in verdict.items() if k not in _VERDICT_KEYS]
+            if not _containers_fit(extra, depth + 1):
                 return False
     detail = result.get("grade_detail", {})
     if type(detail) is not dict:
