@@ -10,6 +10,7 @@ list and My sessions are timed in the app, headless, for a learner with 1,000 se
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -288,6 +289,7 @@ def run() -> str:
         judge = judging(tpl)
         big = folder / "college.db"
         built = build(big, tpl, LEARNERS, PER_LEARNER, min(GROUP, LEARNERS))
+        os.sync()  # the store just built reaches the disk before anything is timed
         total = LEARNERS * PER_LEARNER
         group = min(GROUP, LEARNERS)
         size_mb = big.stat().st_size / 1024 / 1024
@@ -349,6 +351,7 @@ def run() -> str:
                     "'{\"copy\": ' || session_id || ', ' || substr(data, 2)"
                 )
                 db.close()
+            os.sync()  # the file just written reaches the disk first, not during the import
             source_mb = source.stat().st_size / 1024 / 1024
             tutor = folder / "tutor.db"
             measure(

@@ -365,7 +365,7 @@ def cmd_play(ref: str | None, store_path: Path | None = None) -> int:
 
         if open_or_report(ref) is None:
             return EXIT_INPUT
-    if not sys.stdout.isatty():
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):  # keys come from the terminal too
         print(
             "roleplay: the simulator needs a terminal; use 'roleplay run' for headless play",
             file=sys.stderr,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -461,6 +462,24 @@ def test_the_simulator_exits_non_zero_after_an_error_ends_it(
 
     monkeypatch.setattr(ui_app.RoleplayApp, "run", crashed)
     monkeypatch.setattr(roleplay_cli.sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(roleplay_cli.sys, "stdin", io.StringIO())
+    monkeypatch.setattr(roleplay_cli.sys.stdin, "isatty", lambda: True)
     assert roleplay_cli.cmd_play(None, tmp_path / "s.db") == 1
     monkeypatch.setattr(ui_app.RoleplayApp, "run", lambda self: None)
     assert roleplay_cli.cmd_play(None, tmp_path / "s.db") == 0
+
+
+def test_the_simulator_refuses_to_start_without_a_terminal_to_read_keys_from(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Performance review finding 9: with its input at an end (a pipe, /dev/null) Textual reads
+    it again and again at most of a core, for ever. Keys must come from a terminal."""
+    from simulator import cli as roleplay_cli
+    from simulator.ui import app as ui_app
+
+    started: list[bool] = []
+    monkeypatch.setattr(ui_app.RoleplayApp, "run", lambda self: started.append(True))
+    monkeypatch.setattr(roleplay_cli.sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(roleplay_cli.sys, "stdin", io.StringIO(""))  # not a terminal
+    assert roleplay_cli.cmd_play(None, tmp_path / "s.db") == 2
+    assert "needs a terminal" in capsys.readouterr().err and not started

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -13,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.theme import Theme
 
 from simulator.store import Learner, SessionChanged, Store, StoreError
+from simulator.ui import terminal
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -114,6 +117,7 @@ class RoleplayApp(App[None]):
         self.learner: Learner | None = None
         self.rubric: Rubric | None = None
         self.mode = "practice"
+        self._terminal_watch: threading.Event | None = None
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
@@ -122,6 +126,16 @@ class RoleplayApp(App[None]):
         from simulator.ui.screens.start import StartScreen  # screens import this module
 
         self.push_screen(StartScreen())
+        if not self.is_headless and not self.is_web:  # a real terminal, which may go away
+            self._terminal_watch = terminal.watch(asyncio.get_running_loop(), self.terminal_gone)
+
+    def terminal_gone(self, status: int) -> None:
+        """The terminal closed, or the app was sent SIGHUP or SIGTERM: end as Ctrl+Q does
+        (every turn is already saved), and end the process anyway if that cannot finish."""
+        terminal.end_regardless(status=status)
+        if status == terminal.EXIT_HUNG_UP:
+            terminal.silence(self._driver)
+        self.exit(return_code=status)
 
     @property
     def scenarios(self) -> list[Choice]:
@@ -138,6 +152,8 @@ class RoleplayApp(App[None]):
         return self._rubrics
 
     def on_unmount(self) -> None:
+        if self._terminal_watch is not None:
+            self._terminal_watch.set()
         self.store.close()
 
     def notify(
