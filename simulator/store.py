@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -307,7 +308,7 @@ class Store:
             self._check_version()  # before anything writes to a file from a newer version
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA secure_delete = ON")  # erased learners are overwritten
-            self.db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except BaseException as exc:
@@ -315,6 +316,22 @@ class Store:
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(f"{path}: cannot open the session store: {exc}") from exc
             raise
+
+    def _use_wal(self, wait: float = 10.0) -> None:
+        """Put the store in WAL mode. A new store opened by several programs at once is
+        switched by the first; SQLite refuses the others at once ("database is locked") rather
+        than waiting its timeout, so they try again for up to ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        pause = 0.005
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
@@ -420,9 +437,13 @@ class Store:
         return version
 
     def _migrate(self) -> None:
-        version = self._check_version()
-        for number in range(version, SCHEMA_VERSION):
-            with self.transaction() as db:  # each migration and its version bump, atomically
+        if self._check_version() == SCHEMA_VERSION:
+            return  # up to date, as nearly always: no lock taken
+        # Several programs may open a new store at the same moment (a class starting the app
+        # together): the version is read again once this one holds the write lock, so only
+        # the first creates the tables and the others find them made.
+        with self.transaction() as db:  # every migration and the version bump, atomically
+            for number in range(self._check_version(), SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number + 1}")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -865,3 +867,37 @@ def test_import_de_duplication_finds_a_session_by_index(tmp_path: Path) -> None:
         ).fetchall()
     detail = " ".join(str(row[-1]) for row in plan)
     assert "INDEX sessions_identity (learner_id=? AND scenario_id=? AND started=?)" in detail
+
+
+def _open_at_once(path: str, barrier: Any, errors: Any) -> None:
+    """One program of a class starting together: wait for the others, then open the store."""
+    barrier.wait()
+    try:
+        Store.open(Path(path)).close()
+    except Exception as exc:  # every failure is what the test counts
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_many_programs_may_create_a_store_at_the_same_moment(tmp_path: Path) -> None:
+    """Performance review finding 6: 10 processes opening a store that did not exist yet failed
+    9, 9, 2, 9 and 9 times in 5 trials ("table learners already exists", "database is locked");
+    under textual-serve, learners got a blank page."""
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    for trial in range(20):
+        path = str(tmp_path / f"new-{trial}.sqlite3")
+        barrier = context.Barrier(10)
+        programs = [
+            context.Process(target=_open_at_once, args=(path, barrier, errors)) for _ in range(10)
+        ]
+        for program in programs:
+            program.start()
+        for program in programs:
+            program.join(60)
+            assert program.exitcode == 0, f"trial {trial}: a program did not end cleanly"
+        with Store.open(Path(path)) as store:
+            assert store.version == SCHEMA_VERSION and store.integrity_ok()
+    failures = []
+    while not errors.empty():
+        failures.append(errors.get())
+    assert failures == []
