@@ -50,6 +50,7 @@ def test_scale_section(monkeypatch: pytest.MonkeyPatch) -> None:
     assert re.search(r"\| app: My sessions \(4 rows\) \| [\d.]+ s \| \d+ MB \| (met|NOT)", out)
     assert "`import` of a store file of 6 short unscored sessions" in out
     assert "`import` of a store file of 6 short scored sessions" in out
+    assert "`import` of a store file of 6 short unscored, all one learner's, sessions" in out
 
 
 def test_interface_section(monkeypatch: pytest.MonkeyPatch) -> None:
