@@ -7,8 +7,51 @@ from pathlib import Path
 
 from simulator.errors import Problem, ScenarioError, Severity, suggest
 from simulator.lint import SCENARIO_SUFFIXES, check_rubric_file, check_scenario_file, kind_of
+from simulator.loader import Loaded, LoadedRubric
 from simulator.model import Rubric, Scenario
 from simulator.resources import bundled_dir
+
+CHECKED_KEPT = 64
+"""At most this many files' checks are remembered (then all are forgotten at once)."""
+_checked_scenarios: dict[tuple[str, int, int], tuple[Loaded, list[Problem]]] = {}
+_checked_rubrics: dict[tuple[str, int, int], tuple[LoadedRubric, list[Problem]]] = {}
+
+
+def _key(path: Path) -> tuple[str, int, int] | None:
+    """A file as it is now: its real path, when it last changed and its size."""
+    try:
+        found = path.stat()
+        return (str(path.resolve()), found.st_mtime_ns, found.st_size)
+    except OSError:
+        return None
+
+
+def checked_scenario(path: Path) -> tuple[Loaded, list[Problem]]:
+    """`check_scenario_file`, once for each file in a process while the file is unchanged: a
+    group's feedback sheets and reports load the same few scenarios again and again."""
+    key = _key(path)
+    found = _checked_scenarios.get(key) if key else None
+    if found is None:
+        found = check_scenario_file(path)
+        if key:
+            if len(_checked_scenarios) >= CHECKED_KEPT:
+                _checked_scenarios.clear()
+            _checked_scenarios[key] = found
+    return found[0], list(found[1])
+
+
+def checked_rubric(path: Path) -> tuple[LoadedRubric, list[Problem]]:
+    """`check_rubric_file`, once for each file in a process while the file is unchanged (a
+    sheet read, parsed and linted its rubric again: most of its cost)."""
+    key = _key(path)
+    found = _checked_rubrics.get(key) if key else None
+    if found is None:
+        found = check_rubric_file(path)
+        if key:
+            if len(_checked_rubrics) >= CHECKED_KEPT:
+                _checked_rubrics.clear()
+            _checked_rubrics[key] = found
+    return found[0], list(found[1])
 
 
 class UnknownScenario(Exception):
@@ -66,7 +109,7 @@ class Opened:
 def open_scenario(ref: str) -> Opened:
     """Load and lint a scenario by path or id; raise ScenarioError if it has any error."""
     path = resolve(ref)
-    loaded, problems = check_scenario_file(path)
+    loaded, problems = checked_scenario(path)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors or loaded.scenario is None:
         raise ScenarioError(errors or problems)
@@ -97,7 +140,7 @@ def open_rubric(ref: str) -> Rubric:
                 f"bundled: {', '.join(bundled) or 'none'}"
             )
         path = bundled[ref]
-    loaded, problems = check_rubric_file(path)
+    loaded, problems = checked_rubric(path)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors or loaded.rubric is None:
         raise ScenarioError(errors or problems)

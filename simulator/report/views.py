@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from simulator import __version__
-from simulator.catalog import UnknownRubric, bundled_scenario_paths, open_rubric
+from simulator.catalog import UnknownRubric, bundled_scenario_paths, checked_scenario, open_rubric
 from simulator.decisions import TutorDecision
 from simulator.engine import LEARNER, EngineError, Session, replay
 from simulator.errors import ScenarioError, Severity
-from simulator.lint import bundled_behaviours, check_scenario_file, lintable_files
-from simulator.model import Behaviour, Criterion, PortfolioRule, Rubric, Scenario
+from simulator.lint import bundled_behaviours, lintable_files
+from simulator.model import Behaviour, Criterion, PortfolioRule, Rubric, Scenario, SessionRule
 from simulator.scoring import (
     Grade,
     LearnerResponses,
@@ -120,6 +120,7 @@ class Library:
     def __init__(self, extra: Sequence[Path] = ()) -> None:
         self._extra: dict[str, Scenario] = {}
         self._bundled: dict[str, Scenario] | None = None
+        self._coverable: dict[tuple[int, int], tuple[SessionRule, Scenario, bool]] = {}
         files, missing = lintable_files(extra, kinds=("scenario",))
         if missing:
             raise ReportError(f"no such file or folder: {', '.join(missing)}")
@@ -144,9 +145,19 @@ class Library:
         """Return the scenarios to suggest for practice: the bundled ones and any given."""
         return list({**self.bundled(), **self._extra}.values())
 
+    def coverable(self, rule: SessionRule, scenario: Scenario) -> bool:
+        """Whether some options of the scenario could evidence the rule (`coverable`), worked
+        out once for each rule and scenario: every sheet of a group asks it of the same
+        rubric's rules and the same scenarios."""
+        key = (id(rule), id(scenario))
+        known = self._coverable.get(key)
+        if known is None:  # the rule and scenario are kept with the answer: ids stay theirs
+            known = self._coverable[key] = (rule, scenario, bool(coverable(rule, scenario)))
+        return known[2]
+
 
 def _load(path: Path) -> Scenario | None:
-    loaded, problems = check_scenario_file(path)
+    loaded, problems = checked_scenario(path)
     if loaded.scenario is None or any(p.severity is Severity.ERROR for p in problems):
         return None
     return loaded.scenario
@@ -550,7 +561,7 @@ def practise_next(
     found: list[Suggestion] = []
     shown: set[str] = set()
     for s in library.practice_pool():
-        codes = tuple(c.code for c in wanted if c.rule is not None and coverable(c.rule, s))
+        codes = tuple(c.code for c in wanted if c.rule is not None and library.coverable(c.rule, s))
         if codes:
             found.append(Suggestion(s.id, s.title, codes, s.id == current))
             shown |= set(codes)
