@@ -145,6 +145,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="stop after N states (default: 2,000,000)",
     )
+    explore.add_argument(
+        "--max-seconds",
+        type=float,
+        metavar="S",
+        help="stop after S seconds (default: no time limit)",
+    )
+    explore.add_argument(
+        "--max-memory",
+        type=float,
+        default=1000,
+        metavar="MB",
+        help="stop once the search uses more than MB megabytes (default: 1,000)",
+    )
 
     coverage = sub.add_parser(
         "coverage", help="which criteria of a rubric a scenario can evidence at all"
@@ -320,7 +333,10 @@ def _run_command(args: argparse.Namespace) -> int:
             else None,
         )
     if args.command == "explore":
-        return cmd_explore(args.scenario, args.rubric, args.no_rubric, args.json, args.max_states)
+        return cmd_explore(
+            args.scenario, args.rubric, args.no_rubric, args.json, args.max_states,
+            args.max_seconds, args.max_memory,
+        )  # fmt: skip
     if args.command == "coverage":
         return cmd_coverage(args.scenario, args.rubric, args.json)
     if args.command == "list":

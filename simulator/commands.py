@@ -330,8 +330,40 @@ def _show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _explore_progress() -> Any:
+    """A progress line on stderr, rewritten in place, when stderr is a terminal (else None)."""
+    if not sys.stderr.isatty():
+        return None
+    shown = [0.0]
+
+    def report(found: int, expanded: int, seconds: float) -> None:
+        if seconds - shown[0] < 0.5:
+            return
+        shown[0] = seconds
+        rate = found / seconds if seconds else 0.0
+        _own_line(
+            f"\rexploring: {found:,} states ({expanded:,} expanded), {rate:,.0f} states/s, "
+            f"{seconds:.0f} s"
+        )
+
+    return report
+
+
+def _own_line(text: str) -> None:
+    """Write this program's own progress text, control codes and all, to stderr."""
+    write = getattr(sys.stderr, "write_own", sys.stderr.write)
+    write(text)
+    sys.stderr.flush()
+
+
 def cmd_explore(
-    ref: str, rubric_ref: str | None, no_rubric: bool, as_json: bool, max_states: int
+    ref: str,
+    rubric_ref: str | None,
+    no_rubric: bool,
+    as_json: bool,
+    max_states: int,
+    max_seconds: float | None = None,
+    max_memory: float | None = None,
 ) -> int:
     """Search a scenario's whole state space and report what authors need to know."""
     from simulator.explore import explore  # only this command needs it
@@ -345,7 +377,13 @@ def cmd_explore(
         rubric = _open_rubric(rubric_ref or scenario.rubric or "")
         if rubric is None:
             return EXIT_INPUT
-    result = explore(scenario, rubric, max_states=max(1, max_states))
+    progress = _explore_progress()
+    result = explore(
+        scenario, rubric, max_states=max(1, max_states), max_seconds=max_seconds,
+        max_memory_mb=max_memory, progress=progress,
+    )  # fmt: skip
+    if progress is not None and result.seconds >= 0.5:
+        _own_line("\r\x1b[K")  # the progress line cleared
     strategies = check_strategies(scenario, rubric) if rubric is not None else None
     if as_json:
         data = result.to_dict()
@@ -358,27 +396,41 @@ def cmd_explore(
         f"{result.states:,} states, {result.transitions:,} choices examined in "
         f"{result.seconds:.2f} s ({result.states_per_second:,.0f} states/s)"
     )
-    if not result.complete:
-        print(f"INCOMPLETE: stopped after {max_states:,} states; raise --max-states")
+    partial = not result.complete
+    if partial:
+        flag = {"states": "--max-states", "time": "--max-seconds", "memory": "--max-memory"}
+        print(
+            f"INCOMPLETE: stopped at the limit of {result.limit}; raise "
+            f"{flag.get(result.stopped_by or '', '--max-states')}. What follows is what the "
+            "search found before it stopped: what it did not reach may still be reachable."
+        )
     print("\nEndings")
     for e in result.endings:
         if e.shortest is None:
-            print(f"  {e.node} ({e.outcome}): NEVER REACHED")
+            print(
+                f"  {e.node} ({e.outcome}): "
+                + ("not reached within the limit" if partial else "NEVER REACHED")
+            )
             continue
         routes = "infinitely many routes (a loop can repeat)" if e.routes is None else (
             f"{e.routes:,} route{'s' if e.routes != 1 else ''}"
         )  # fmt: skip
         print(f"  {e.node} ({e.outcome}): {routes}; shortest: {','.join(e.shortest) or '(none)'}")
     if result.never_chosen:
-        print(f"\nOptions no route can choose: {', '.join(result.never_chosen)}")
+        heading = (
+            "Options not chosen within the limit" if partial else "Options no route can choose"
+        )
+        print(f"\n{heading}: {', '.join(result.never_chosen)}")
     for d in result.dead:
         what = "no option is available" if d.kind == "stuck" else "no ending can be reached"
         print(f"\nDead end at '{d.node}': {what}; route: {','.join(d.route) or '(start)'}")
     if rubric is not None:
         print(f"\nAgainst {rubric.id}: best grade {result.labels.get(result.best_grade or '', '-')}, "
-              f"worst {result.labels.get(result.worst_grade or '', '-')}")  # fmt: skip
+              f"worst {result.labels.get(result.worst_grade or '', '-')}"
+              + (" (of the routes found before the limit)" if partial else ""))  # fmt: skip
         for code, route in result.criteria.items():
-            state = "reachable" if route else "NOT reachable"
+            missing = "not reached within the limit" if partial else "NOT reachable"
+            state = "reachable" if route else missing
             print(f"  {code:<5} {state}" + (f" in {len(route)} choices" if route else ""))
         # the command as the author can paste it: the scenario as they named it, this rubric
         run = f"roleplay run {shlex.quote(ref)} --rubric {shlex.quote(rubric.id)} --choose"

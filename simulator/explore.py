@@ -28,6 +28,8 @@ brute-force replays through the engine on small scenarios.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -41,6 +43,16 @@ from simulator.scoring.session import addressee_matches, coverable, grade_for, g
 
 MAX_AUTO_STEPS = 1000
 DEFAULT_MAX_STATES = 2_000_000
+DEFAULT_MAX_MEMORY_MB = 1000
+"""`roleplay explore` stops when the process has used this much memory (a shared classroom
+server must not be filled by one author's search)."""
+CHECK_EVERY = 4096
+"""States expanded between looks at the clock and the memory (and a progress report)."""
+STOPPED_BY = ("states", "time", "memory")
+"""What can stop a search before it is complete: its three limits."""
+
+Progress = Callable[[int, int, float], None]
+"""Told now and then how a search is going: states found, states expanded, seconds so far."""
 UNBOUNDED = 1 << 62
 """A count cap that never saturates: some comparison can tell every count apart."""
 
@@ -452,7 +464,11 @@ class Exploration:
     transitions: int = 0
     """Choices examined."""
     complete: bool = True
-    """False if the state limit stopped the search."""
+    """False if a limit stopped the search."""
+    stopped_by: str | None = None
+    """Which limit stopped it (one of `STOPPED_BY`), or None when it is complete."""
+    limit: str = ""
+    """That limit as a reader would say it ("2,000,000 states", "30 s", "1,000 MB")."""
     seconds: float = 0.0
     """Time the search took."""
     endings: list[EndingReport] = field(default_factory=list)
@@ -499,6 +515,8 @@ class Exploration:
             "scenario": self.scenario,
             "rubric": self.rubric,
             "complete": self.complete,
+            "stopped_by": self.stopped_by,
+            "limit": self.limit or None,
             "states": self.states,
             "transitions": self.transitions,
             "seconds": round(self.seconds, 3),
@@ -765,12 +783,22 @@ class _Full(Exception):
 
 class _Explorer:
     def __init__(
-        self, scenario: Scenario, rubric: Rubric | None, max_states: int, conditions: bool
+        self,
+        scenario: Scenario,
+        rubric: Rubric | None,
+        max_states: int,
+        conditions: bool,
+        max_seconds: float | None = None,
+        max_memory_mb: float | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.s = scenario
         self.rubric = rubric
         self.lay = lay = _Layout(scenario, rubric, say=conditions)
         self.max_states = max_states
+        self.max_seconds = max_seconds
+        self.max_memory_mb = max_memory_mb
+        self.progress = progress
         self.conditions = conditions
         self.values: dict[YamlPath, set[bool]] = {}
         self.index: dict[State, int] = {}
@@ -993,8 +1021,16 @@ class _Explorer:
         take, enter = self.take, self.enter
         i = 0
         expanded = 0
+        watch = self.max_seconds is not None or self.max_memory_mb is not None
+        watch = watch or self.progress is not None
         try:
             while i < len(states):
+                if watch and i % CHECK_EVERY == 0 and i:
+                    stop = self._limit_reached(began, len(states), i)
+                    if stop is not None:
+                        result.complete = False
+                        result.stopped_by, result.limit = stop
+                        break
                 first_edge.append(len(edge_dst))
                 if kinds[i] == _DECIDE:
                     state = states[i]
@@ -1016,6 +1052,7 @@ class _Explorer:
                 expanded = i
         except _Full:
             result.complete = False
+            result.stopped_by, result.limit = "states", f"{limit:,} states"
             del first_edge[i + 1 :]
         while len(first_edge) < len(states) + 1:
             first_edge.append(len(edge_dst))
@@ -1034,6 +1071,19 @@ class _Explorer:
             result.condition_values = {w: frozenset(v) for w, v in self.values.items()}
         result.seconds = time.perf_counter() - began
         return result
+
+    def _limit_reached(self, began: float, found: int, expanded: int) -> tuple[str, str] | None:
+        """Report progress; return (limit, as said) if the time or memory limit is reached."""
+        seconds = time.perf_counter() - began
+        if self.progress is not None:
+            self.progress(found, expanded, seconds)
+        if self.max_seconds is not None and seconds > self.max_seconds:
+            return "time", f"{self.max_seconds:g} s"
+        if self.max_memory_mb is not None:
+            used = memory_mb()
+            if used is not None and used > self.max_memory_mb:
+                return "memory", f"{self.max_memory_mb:,.0f} MB"
+        return None
 
     def summarise(
         self,
@@ -1229,11 +1279,37 @@ def explore(
     rubric: Rubric | None = None,
     max_states: int = DEFAULT_MAX_STATES,
     conditions: bool = False,
+    *,
+    max_seconds: float | None = None,
+    max_memory_mb: float | None = None,
+    progress: Progress | None = None,
 ) -> Exploration:
     """Search every reachable state of ``scenario`` (tracking ``rubric`` evidence if given).
 
     With ``conditions``, also record the values every option and say-variant condition takes
     where its node is entered (`Exploration.condition_values`); this adds what say-variant
     conditions read to the state, so there may be more states.
+
+    The search stops, incomplete, at ``max_states`` states, after ``max_seconds`` or once the
+    process uses more than ``max_memory_mb`` (looked at every `CHECK_EVERY` states, when
+    ``progress`` is told how it is going).
     """
-    return _Explorer(scenario, rubric, max_states, conditions).run()
+    return _Explorer(
+        scenario, rubric, max_states, conditions, max_seconds, max_memory_mb, progress
+    ).run()
+
+
+def memory_mb() -> float | None:
+    """The memory this process uses now (resident), in MB; None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows: no limit on memory
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # the most used so far
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024

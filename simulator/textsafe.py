@@ -65,6 +65,11 @@ class SafeStream:
         self._stream.write(visible(text.replace("\r\n", "\n")))
         return len(text)
 
+    def write_own(self, text: str) -> int:
+        """Write text this program made itself, with its own control codes (a progress line
+        rewritten in place), as it is: never text from a scenario, a rubric or a store."""
+        return self._stream.write(text)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 

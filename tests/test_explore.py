@@ -17,6 +17,7 @@ Then the bundled scenarios, `roleplay explore` and `roleplay lint --search` (W12
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections import Counter
 from dataclasses import dataclass, field
@@ -642,10 +643,11 @@ def test_explore_json_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     data = json.loads(out)
     assert set(data) == {
-        "scenario", "rubric", "complete", "states", "transitions", "seconds", "endings",
-        "never_chosen", "dead_states", "criteria", "not_covered", "best_grade", "worst_grade",
-        "grades", "strategies",
+        "scenario", "rubric", "complete", "stopped_by", "limit", "states", "transitions",
+        "seconds", "endings", "never_chosen", "dead_states", "criteria", "not_covered",
+        "best_grade", "worst_grade", "grades", "strategies",
     }  # fmt: skip
+    assert data["stopped_by"] is None and data["limit"] is None  # complete: no limit reached
     assert set(data["strategies"]) == {"longest", "courteous", "one_deviation"}
     assert all(s["grade"] == "not_yet" for s in data["strategies"].values())
     assert data["scenario"] == "faulty-kettle" and data["rubric"] == UNIT7
@@ -703,11 +705,79 @@ def test_explore_max_states_reports_incomplete_and_exits_1(
 ) -> None:
     code, out, _ = run_cli(["explore", "faulty-kettle", "--max-states", "10"], capsys)
     assert code == 1
-    assert "INCOMPLETE: stopped after 10 states" in out
+    assert "INCOMPLETE: stopped at the limit of 10 states; raise --max-states" in out
+    assert "NEVER REACHED" not in out and "not reached within the limit" in out
     code, out, _ = run_cli(["explore", "faulty-kettle", "--max-states", "10", "--json"], capsys)
     assert code == 1
     data = json.loads(out)
     assert data["complete"] is False and data["states"] <= 10
+    assert (data["stopped_by"], data["limit"]) == ("states", "10 states")
+
+
+@pytest.mark.parametrize(
+    ("limits", "stopped_by", "said", "flag"),
+    [
+        ({"max_seconds": 0.0}, "time", "0 s", "--max-seconds"),
+        ({"max_memory_mb": 1.0}, "memory", "1 MB", "--max-memory"),
+    ],
+)
+def test_explore_stops_cleanly_at_a_time_or_memory_limit(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    limits: dict[str, float],
+    stopped_by: str,
+    said: str,
+    flag: str,
+) -> None:
+    """Performance review finding 8: explore was bounded only by states (33-47 s, 870 MB)."""
+    import simulator.explore as explore_module
+
+    monkeypatch.setattr(explore_module, "CHECK_EVERY", 5)  # look after every 5 states
+    scenario = open_scenario("faulty-kettle").scenario
+    whole = explore(scenario)
+    cut = explore(scenario, **limits)  # type: ignore[arg-type]
+    assert cut.complete is False and (cut.stopped_by, cut.limit) == (stopped_by, said)
+    assert 5 <= cut.states < whole.states
+    assert whole.complete and whole.stopped_by is None
+    args = ["--max-seconds", "0"] if stopped_by == "time" else ["--max-memory", "1"]
+    code, out, _ = run_cli(["explore", "faulty-kettle", *args], capsys)
+    assert code == 1
+    assert f"INCOMPLETE: stopped at the limit of {said}; raise {flag}" in out
+    assert "NEVER REACHED" not in out and "NOT reachable" not in out
+
+
+def test_explore_tells_how_it_is_going(monkeypatch: pytest.MonkeyPatch) -> None:
+    import simulator.explore as explore_module
+
+    monkeypatch.setattr(explore_module, "CHECK_EVERY", 100)
+    told: list[tuple[int, int, float]] = []
+    result = explore(
+        open_scenario("faulty-kettle").scenario,
+        open_rubric("ocr-l2-unit7"),
+        progress=lambda found, expanded, seconds: told.append((found, expanded, seconds)),
+    )
+    assert result.complete and len(told) == (result.states - 1) // 100
+    assert [t[1] for t in told] == [100 * (k + 1) for k in range(len(told))]
+    assert all(found >= expanded for found, expanded, _ in told)
+    assert [t[2] for t in told] == sorted(t[2] for t in told)
+
+
+def test_explore_shows_progress_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import simulator.explore as explore_module
+    from simulator import commands
+
+    monkeypatch.setattr(explore_module, "CHECK_EVERY", 10)
+    clock = iter(range(1_000_000))
+    monkeypatch.setattr(explore_module.time, "perf_counter", lambda: float(next(clock)))
+    code, _, err = run_cli(["explore", "faulty-kettle"], capsys)
+    assert code == 0 and "exploring:" not in err  # not a terminal: nothing on stderr
+    monkeypatch.setattr(commands.sys.stderr, "isatty", lambda: True)
+    code, _, err = run_cli(["explore", "faulty-kettle"], capsys)
+    assert code == 0
+    assert re.search(r"\rexploring: [\d,]+ states \([\d,]+ expanded\), [\d,]+ states/s, \d+ s", err)
+    assert err.endswith("\r\x1b[K")  # cleared before the report
 
 
 def test_explore_unknown_scenario_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
