@@ -343,7 +343,7 @@ def _explore_progress() -> Any:
         rate = found / seconds if seconds else 0.0
         _own_line(
             f"\rexploring: {found:,} states ({expanded:,} expanded), {rate:,.0f} states/s, "
-            f"{seconds:.0f} s"
+            f"{seconds:.1f} s"
         )
 
     return report
@@ -413,7 +413,7 @@ def cmd_explore(
             )
             continue
         routes = "infinitely many routes (a loop can repeat)" if e.routes is None else (
-            f"{e.routes:,} route{'s' if e.routes != 1 else ''}"
+            f"{'at least ' if partial else ''}{e.routes:,} route{'s' if e.routes != 1 else ''}"
         )  # fmt: skip
         print(f"  {e.node} ({e.outcome}): {routes}; shortest: {','.join(e.shortest) or '(none)'}")
     if result.never_chosen:
