@@ -991,11 +991,16 @@ class _Explorer:
         index = self.index
         states: list[State] = []
         kinds = bytearray()
-        parent = array("q")
-        parent_option = array("q")
-        first_edge = array("q")  # edges of state i: edge_dst[first_edge[i]:first_edge[i + 1]]
-        edge_dst = array("q")
+        code = _ids_code(
+            self.max_states, 1 + max((len(n.options) for n in self.s.nodes.values()), default=0)
+        )
+        parent = array(code)
+        parent_option = array(code)
+        first_edge = array(code)  # edges of state i: edge_dst[first_edge[i]:first_edge[i + 1]]
+        edge_dst = array(code)
         origin = [-1, -1]
+
+        shared: dict[int, int] = {}  # one object for each large number states hold
 
         def intern(state: State, kind: int) -> int:
             found = index.get(state)
@@ -1004,6 +1009,12 @@ class _Explorer:
             i = len(states)
             if i >= limit:
                 raise _Full
+            # the numbers past Python's small ones (evidence and once bits, mostly) are the
+            # same few in state after state: kept once, they halve a state's memory
+            state = tuple(
+                v if -5 <= v <= 256 or type(v) is not int else shared.setdefault(v, v)
+                for v in state
+            )
             index[state] = i
             states.append(state)
             kinds.append(kind)
@@ -1066,7 +1077,13 @@ class _Explorer:
                 i = parent[i]
             return tuple(reversed(out))
 
-        self.summarise(result, states, kinds, first_edge, edge_dst, expanded, route)
+        # what the summary needs of the states: each one's node, and the ending states whole;
+        # the states themselves go first, so the summary's work reuses their memory
+        nodes = array(code, (st[0] for st in states))
+        ends = {i: states[i] for i in range(len(states)) if kinds[i] == _END}
+        self.index.clear()
+        states.clear()
+        self.summarise(result, nodes, ends, kinds, first_edge, edge_dst, expanded, route)
         if self.conditions:
             result.condition_values = {w: frozenset(v) for w, v in self.values.items()}
         result.seconds = time.perf_counter() - began
@@ -1088,20 +1105,21 @@ class _Explorer:
     def summarise(
         self,
         result: Exploration,
-        states: list[State],
+        nodes: array[int],
+        end_states: dict[int, State],
         kinds: bytearray,
         first_edge: array[int],
         edge_dst: array[int],
         expanded: int,
         route: Callable[[int], tuple[str, ...]],
     ) -> None:
-        n = len(states)
+        n = len(nodes)
         pred_first, pred_src = _reverse(n, first_edge, edge_dst)
         ways, looped = _count_paths(n, first_edge, edge_dst, pred_first)
-        ends = [i for i in range(n) if kinds[i] == _END]
+        ends = sorted(end_states)
         by_node: dict[int, list[int]] = {}
         for i in ends:
-            by_node.setdefault(states[i][0], []).append(i)
+            by_node.setdefault(nodes[i], []).append(i)
         for index, node in enumerate(self.s.nodes.values()):
             if not node.is_end:
                 continue
@@ -1122,10 +1140,10 @@ class _Explorer:
         seen: set[tuple[int, str]] = set()
         for i in range(n):  # ascending i = breadth-first order = shortest routes first
             kind = "stuck" if kinds[i] == _STUCK else "trap" if not able[i] else ""
-            if not kind or (states[i][0], kind) in seen:
+            if not kind or (nodes[i], kind) in seen:
                 continue
-            seen.add((states[i][0], kind))
-            result.dead.append(DeadState(self.node_ids[states[i][0]], kind, route(i)))
+            seen.add((nodes[i], kind))
+            result.dead.append(DeadState(self.node_ids[nodes[i]], kind, route(i)))
         if self.rubric is None:
             return
         rubric = self.rubric
@@ -1142,8 +1160,8 @@ class _Explorer:
         judged: dict[tuple[State, str], tuple[set[str], str]] = {}
         outcome_of = [n.end or "" for n in self.s.nodes.values()]
         for i in ends:  # ascending i = breadth-first order = shortest routes first
-            evidence = states[i][3:last]
-            outcome = outcome_of[states[i][0]]
+            evidence = end_states[i][3:last]
+            outcome = outcome_of[nodes[i]]
             found = judged.get((evidence, outcome))
             if found is None:
                 achieved = {
@@ -1171,16 +1189,23 @@ class _Explorer:
 # -- the state graph --------------------------------------------------------------------------
 
 
+def _ids_code(states: int, options: int) -> str:
+    """The array type code for state and edge numbers: 4 bytes each while they fit (they do for
+    any search under the default limits), else 8."""
+    return "i" if max(1, states) * max(1, options) < 2**31 - 1 else "q"
+
+
 def _reverse(n: int, first_edge: array[int], edge_dst: array[int]) -> tuple[array[int], array[int]]:
     """Predecessor lists in the same packed form (counting sort by destination)."""
-    counts = [0] * (n + 1)
+    code = edge_dst.typecode
+    counts = array(code, bytes(edge_dst.itemsize * (n + 1)))
     for d in edge_dst:
         counts[d + 1] += 1
     for i in range(n):
         counts[i + 1] += counts[i]
-    pred_first = array("q", counts)
-    fill = list(counts)
-    pred_src = array("q", bytes(8 * len(edge_dst)))
+    pred_first = counts
+    fill = array(code, counts)
+    pred_src = array(code, bytes(edge_dst.itemsize * len(edge_dst)))
     for src in range(n):
         for e in range(first_edge[src], first_edge[src + 1]):
             d = edge_dst[e]
@@ -1214,7 +1239,7 @@ def _count_paths(
     looped = bytearray(b"\x01") * n
     if n == 0:
         return ways, looped
-    indegree = [pred_first[v + 1] - pred_first[v] for v in range(n)]
+    indegree = array(pred_first.typecode, (pred_first[v + 1] - pred_first[v] for v in range(n)))
     ways[0] = 1
     ready = [0] if indegree[0] == 0 else []
     while ready:

@@ -75,6 +75,10 @@ def test_lint_section(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_explore_section(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bench_explore, "SIZES", (20, 40))
     monkeypatch.setattr(bench_explore, "TARGET_NODES", 20)
+    monkeypatch.setattr(bench_explore, "WIDE_NODES", 20)
+    monkeypatch.setattr(bench_explore, "WIDE_VARIABLES", 4)
     out = bench_explore.run()
     assert out.startswith("## Exploring every route")
     assert "| 40 | none |" in out and "| 20 | ocr-l2-unit7 |" in out
+    assert re.search(r"\| 20, 4 int variables \| none \| [\d,]+ \|.* \| [\d,]+ \|$", out, re.M)
+    assert "with 4 int variables under 400 MB: **" in out
