@@ -4,6 +4,7 @@ and cold start to the first screen against a bare Textual app."""
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -223,6 +224,45 @@ def _import_cost() -> float:
     return statistics.median(runs)
 
 
+def _hang_up(folder: Path, times: int = 3) -> float | None:
+    """Median seconds from closing the app's terminal to the process having ended: the real
+    command in a pseudo-terminal, closed once its first screen is drawn (None without ptys)."""
+    try:
+        import pty
+        import select
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    command = Path(sys.executable).with_name("roleplay")
+    if not command.exists():
+        return None
+    found = []
+    for k in range(times):
+        pid, fd = pty.fork()
+        if pid == 0:  # the child becomes roleplay
+            try:
+                os.environ.update(ROLEPLAY_STORE=str(folder / f"hup-{k}.db"), TERM="xterm")
+                os.execv(str(command), [str(command), "play"])
+            finally:
+                os._exit(127)
+        seen, give_up = b"", time.monotonic() + 60
+        while b"Who is playing" not in seen and time.monotonic() < give_up:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+        closed = time.perf_counter()
+        os.close(fd)
+        while not os.waitpid(pid, os.WNOHANG)[0]:
+            if time.perf_counter() - closed > 30:  # it never ended: say so, do not hang
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                break
+            time.sleep(0.005)
+        found.append(time.perf_counter() - closed)
+    return sorted(found)[len(found) // 2]
+
+
 def _verdict(ratio: float, target: float) -> str:
     return f"{ratio:.2f}x (target ≤ {target}x: {'met' if ratio <= target else 'MISSED'})"
 
@@ -235,7 +275,13 @@ def run() -> str:
         bare, _ = _cold_start("bare", folder)
         roleplay, loaded = _cold_start("roleplay", folder)
         imports = _import_cost()
+        hang_up = _hang_up(folder)
     late = f"turn {LATE}"
+    gone = (
+        "not measured (no pseudo-terminals here)"
+        if hang_up is None
+        else f"{ms(hang_up)} ({'met' if hang_up < 1 else 'NOT met'}: < 1 s)"
+    )
     out = [
         "## Interface",
         "",
@@ -270,6 +316,7 @@ def run() -> str:
         f"| cold start until qualifications and scenarios are loaded | {ms(loaded)} |",
         f"| customer-roleplay / bare | {_verdict(roleplay / bare, START_TARGET)} |",
         f"| of which: importing the command, the store and the app's modules | {ms(imports)} |",
+        f"| the app's terminal closed: until the process has ended (median of 3) | {gone} |",
         "",
         textwrap.fill(
             f"Where the cold start goes: of the {ms(roleplay - bare)} over the bare "

@@ -61,6 +61,10 @@ def test_interface_section(monkeypatch: pytest.MonkeyPatch) -> None:
     assert out.startswith("## Interface")
     assert re.search(r"\| turn 12 / turn 5 \(means\) \| [\d.]+x \(target", out), out
     assert re.search(r"\| customer-roleplay / bare \| [\d.]+x \(target", out), out
+    assert re.search(
+        r"\| the app's terminal closed: until the process has ended .* \| [\d.]+ ms \((met|NOT)",
+        out,
+    ), out
 
 
 def test_lint_section(monkeypatch: pytest.MonkeyPatch) -> None:
