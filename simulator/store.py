@@ -1040,7 +1040,13 @@ class Store:
                 except _NotQuick:
                     mapped = [_first_of_each(names, r) for r in chunk]
                     part = {"learners": [self._learner_export(learner, created, mapped)]}
-                    for who, sessions in _read_export(part, source):
+                    try:
+                        checked = _read_export(part, source)
+                    except ImportProblem as exc:  # said by the store's own session ids
+                        raise ImportProblem(
+                            _in_store_terms(str(exc), source, learner.name, mapped)
+                        ) from exc
+                    for who, sessions in checked:
                         yield who, [_prepare(s) for s in sessions]
                 if len(chunk) < per_part:
                     break
@@ -1586,6 +1592,21 @@ class _StoredSessions:
         return False
 
 
+def _in_store_terms(message: str, source: str, name: object, rows: Sequence[dict[str, Any]]) -> str:
+    """An export's place in a problem (``learners[0].sessions[3].turns[1]``, counted within the
+    part read) as the store file's own: ``session 812 (Amy Khan), turns[1]``."""
+    head = f"{source}: learners[0]"
+    if not message.startswith(head):
+        return message
+    rest = message[len(head) :]
+    if rest.startswith(".sessions["):
+        number, _, rest = rest[len(".sessions[") :].partition("]")
+        if number.isdigit() and int(number) < len(rows):
+            place = f"session {rows[int(number)]['id']} ({name})"
+            return f"{source}: {place}{', ' + rest[1:] if rest.startswith('.') else rest}"
+    return f"{source}: the learner '{name}'{rest}"
+
+
 class _NotQuick(Exception):
     """Something in a part of a store file that the quick checks do not pass: the part is read
     again the slow way, whose checks say where the problem is (or find it is fine)."""
@@ -1964,15 +1985,16 @@ def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[d
                 _check_result(result, f"{at}.result", check)
             decisions = []
             for k, raw in enumerate(items(session.get("decisions", []), f"{at}.decisions")):
-                d = mapping(raw, f"{at}.decisions[{k}]")
-                where = f"{at}.decisions[{k}]"
+                dw = (
+                    f"{at}.decisions[{k}]"  # not `where`: that is the learner's, for later sessions
+                )
+                d = mapping(raw, dw)
                 decision = {
-                    key: need(d, key, _TEXT, False, where)
-                    for key in ("code", "verdict", "by", "at")
+                    key: need(d, key, _TEXT, False, dw) for key in ("code", "verdict", "by", "at")
                 }
-                decision["note"] = need(d, "note", _TEXT, False, where) if "note" in d else ""
+                decision["note"] = need(d, "note", _TEXT, False, dw) if "note" in d else ""
                 if decision["verdict"] not in DECISION_VERDICTS:
-                    raise fail(f"{where}.verdict", f"must be one of {', '.join(DECISION_VERDICTS)}")
+                    raise fail(f"{dw}.verdict", f"must be one of {', '.join(DECISION_VERDICTS)}")
                 decisions.append(decision)
             sessions.append(
                 {**checked, "turns": turns, "notes": notes, "responses": responses,

@@ -498,3 +498,21 @@ def test_a_store_file_missing_part_of_the_schema_is_refused_by_what_is_missing(
     assert code == 1
     assert f"{computers['pc1']}: not a whole session store ({message}); it is not imported" in err
     assert "imported 1 session(s)" in out
+
+
+def test_a_problem_after_a_session_with_decisions_is_placed_at_its_own_session(
+    capsys: pytest.CaptureFixture[str], computers: dict[str, Path], tmp_path: Path
+) -> None:
+    """The decisions' place once overwrote the learner's, so the next session's problem was
+    reported at "learners[0].sessions[0].decisions[0].sessions[1]"."""
+    data = exported(computers["pc1"], "Amy Khan")
+    first = data["learners"][0]["sessions"][0]
+    first["decisions"] = [{"code": "P2", "verdict": "achieved", "by": "J. Tutor", "at": "x"}]
+    second = json.loads(json.dumps(first))
+    second["started"], second["mode"] = "2026-01-01T00:00:00+00:00", "exam"
+    data["learners"][0]["sessions"].append(second)
+    bad = tmp_path / "amy.json"
+    bad.write_text(json.dumps(data))
+    code, _, err = run_cli(capsys, "import", str(bad), "--store", str(computers["tutor"]))
+    assert code == 1
+    assert f"{bad}: learners[0].sessions[1]: 'mode' must be one of" in err, err
