@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simulator.errors import Problem, ScenarioError, Severity, suggest
 from simulator.lint import SCENARIO_SUFFIXES, check_rubric_file, check_scenario_file, kind_of
@@ -26,32 +27,31 @@ def _key(path: Path) -> tuple[str, int, int] | None:
         return None
 
 
+def _remembered(cache: dict[tuple[str, int, int], Any], path: Path, check: Any) -> Any:
+    """``check(path)``, once for each file while it is unchanged; a copy of its problem list."""
+    key = _key(path)
+    found = cache.get(key) if key else None
+    if found is None:
+        found = check(path)
+        if key:
+            if len(cache) >= CHECKED_KEPT:
+                cache.clear()
+            cache[key] = found
+    return found[0], list(found[1])
+
+
 def checked_scenario(path: Path) -> tuple[Loaded, list[Problem]]:
     """`check_scenario_file`, once for each file in a process while the file is unchanged: a
     group's feedback sheets and reports load the same few scenarios again and again."""
-    key = _key(path)
-    found = _checked_scenarios.get(key) if key else None
-    if found is None:
-        found = check_scenario_file(path)
-        if key:
-            if len(_checked_scenarios) >= CHECKED_KEPT:
-                _checked_scenarios.clear()
-            _checked_scenarios[key] = found
-    return found[0], list(found[1])
+    loaded, problems = _remembered(_checked_scenarios, path, check_scenario_file)
+    return loaded, problems
 
 
 def checked_rubric(path: Path) -> tuple[LoadedRubric, list[Problem]]:
     """`check_rubric_file`, once for each file in a process while the file is unchanged (a
     sheet read, parsed and linted its rubric again: most of its cost)."""
-    key = _key(path)
-    found = _checked_rubrics.get(key) if key else None
-    if found is None:
-        found = check_rubric_file(path)
-        if key:
-            if len(_checked_rubrics) >= CHECKED_KEPT:
-                _checked_rubrics.clear()
-            _checked_rubrics[key] = found
-    return found[0], list(found[1])
+    loaded, problems = _remembered(_checked_rubrics, path, check_rubric_file)
+    return loaded, problems
 
 
 class UnknownScenario(Exception):

@@ -928,24 +928,34 @@ class Store:
         """Everything in the store as a series of exports of at most ``per_part`` sessions each
         (each learner in at least one), for `import_parts`: a store of any size is read a part
         at a time."""
+        for learner, created, names, chunk in self._session_chunks(per_part):
+            rows = [_first_of_each(names, r) for r in chunk]
+            yield {
+                "exported": _now(),
+                "store": str(self.path),
+                "learners": [self._learner_export(learner, created, rows)],
+            }
+
+    def _session_chunks(
+        self, per_part: int
+    ) -> Iterator[tuple[Learner, Any, list[str], list[tuple[Any, ...]]]]:
+        """Each learner with their sessions' rows (as tuples, with the columns' names), at most
+        ``per_part`` at a time; a learner with no sessions once, with none."""
         for learner in self.learners():
             created = self.db.execute(
                 "SELECT created FROM learners WHERE id = ?", (learner.id,)
             ).fetchone()["created"]
-            rows = self.db.execute(
-                f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner.id,)
-            )
+            rows = self.db.cursor()
+            rows.row_factory = None  # tuples: a store file can hold hundreds of thousands
+            rows.execute(f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner.id,))
+            names = [d[0] for d in rows.description]
             first = True
             while True:
                 chunk = rows.fetchmany(per_part)
                 if not chunk and not first:
                     break
                 first = False
-                yield {
-                    "exported": _now(),
-                    "store": str(self.path),
-                    "learners": [self._learner_export(learner, created, chunk)],
-                }
+                yield learner, created, names, chunk
                 if len(chunk) < per_part:
                     break
 
@@ -1021,35 +1031,22 @@ class Store:
     ) -> Iterator[tuple[dict[str, Any], list[_Prepared]]]:
         """This store's learners and sessions, checked and ready to write, a part at a time."""
         known = _KnownJson()
-        for learner in self.learners():
-            created = self.db.execute(
-                "SELECT created FROM learners WHERE id = ?", (learner.id,)
-            ).fetchone()["created"]
-            rows = self.db.cursor()
-            rows.row_factory = None  # tuples: a store file can hold hundreds of thousands
-            rows.execute(f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner.id,))
-            names = [d[0] for d in rows.description]
-            first = True
-            while True:
-                chunk = rows.fetchmany(per_part)
-                if not chunk and not first:
-                    break
-                first = False
+        for learner, created, names, chunk in self._session_chunks(per_part):
+            try:
+                quick = self._quick_part(learner, created, names, chunk, known)
+            except _NotQuick:  # read the slow way, whose checks say where the problem is
+                mapped = [_first_of_each(names, r) for r in chunk]
+                part = {"learners": [self._learner_export(learner, created, mapped)]}
                 try:
-                    yield self._quick_part(learner, created, names, chunk, known)
-                except _NotQuick:
-                    mapped = [_first_of_each(names, r) for r in chunk]
-                    part = {"learners": [self._learner_export(learner, created, mapped)]}
-                    try:
-                        checked = _read_export(part, source)
-                    except ImportProblem as exc:  # said by the store's own session ids
-                        raise ImportProblem(
-                            _in_store_terms(str(exc), source, learner.name, mapped)
-                        ) from exc
-                    for who, sessions in checked:
-                        yield who, [_prepare(s) for s in sessions]
-                if len(chunk) < per_part:
-                    break
+                    checked = _read_export(part, source)
+                except ImportProblem as exc:  # said by the store's own session ids
+                    raise ImportProblem(
+                        _in_store_terms(str(exc), source, learner.name, mapped)
+                    ) from exc
+                for who, sessions in checked:
+                    yield who, [_prepare(s) for s in sessions]
+                continue
+            yield quick
 
     def _quick_part(
         self,
