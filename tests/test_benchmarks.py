@@ -60,7 +60,14 @@ def test_interface_section(monkeypatch: pytest.MonkeyPatch) -> None:
     out = bench_ui.run()
     assert out.startswith("## Interface")
     assert re.search(r"\| turn 12 / turn 5 \(means\) \| [\d.]+x \(target", out), out
-    assert re.search(r"\| customer-roleplay / bare \| [\d.]+x \(target", out), out
+    assert re.search(
+        r"\| customer-roleplay / bare, median of 1 interleaved pairs \| [\d.]+x \(target "
+        r"≤ 1.3x: (met|MISSED)\); pairs [\d.]+x to [\d.]+x, [01] of 1 over 1.3x \|",
+        out,
+    ), out
+    assert re.search(
+        r"\| CPU to the first screen with .* \| [\d.]+ s \((met|NOT met): < 0.9 s\) \|", out
+    )
     assert re.search(
         r"\| the app's terminal closed: until the process has ended .* \| [\d.]+ ms \((met|NOT)",
         out,
