@@ -154,7 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument(
         "--max-memory",
         type=float,
-        default=1000,
         metavar="MB",
         help="stop once the search uses more than MB megabytes (default: 1,000)",
     )

@@ -11,7 +11,7 @@ import json
 import shlex
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -330,7 +330,7 @@ def _show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _explore_progress() -> Any:
+def _explore_progress() -> Callable[[int, int, float], None] | None:
     """A progress line on stderr, rewritten in place, when stderr is a terminal (else None)."""
     if not sys.stderr.isatty():
         return None
@@ -366,7 +366,7 @@ def cmd_explore(
     max_memory: float | None = None,
 ) -> int:
     """Search a scenario's whole state space and report what authors need to know."""
-    from simulator.explore import explore  # only this command needs it
+    from simulator.explore import DEFAULT_MAX_MEMORY_MB, explore  # only this command needs it
 
     opened = open_or_report(ref)
     if opened is None:
@@ -380,7 +380,8 @@ def cmd_explore(
     progress = _explore_progress()
     result = explore(
         scenario, rubric, max_states=max(1, max_states), max_seconds=max_seconds,
-        max_memory_mb=max_memory, progress=progress,
+        max_memory_mb=DEFAULT_MAX_MEMORY_MB if max_memory is None else max_memory,
+        progress=progress,
     )  # fmt: skip
     if progress is not None and result.seconds >= 0.5:
         _own_line("\r\x1b[K")  # the progress line cleared

@@ -48,8 +48,6 @@ DEFAULT_MAX_MEMORY_MB = 1000
 server must not be filled by one author's search)."""
 CHECK_EVERY = 4096
 """States expanded between looks at the clock and the memory (and a progress report)."""
-STOPPED_BY = ("states", "time", "memory")
-"""What can stop a search before it is complete: its three limits."""
 
 Progress = Callable[[int, int, float], None]
 """Told now and then how a search is going: states found, states expanded, seconds so far."""
@@ -466,7 +464,7 @@ class Exploration:
     complete: bool = True
     """False if a limit stopped the search."""
     stopped_by: str | None = None
-    """Which limit stopped it (one of `STOPPED_BY`), or None when it is complete."""
+    """Which limit stopped it (``states``, ``time`` or ``memory``), or None when complete."""
     limit: str = ""
     """That limit as a reader would say it ("2,000,000 states", "30 s", "1,000 MB")."""
     seconds: float = 0.0
@@ -1032,8 +1030,7 @@ class _Explorer:
         take, enter = self.take, self.enter
         i = 0
         expanded = 0
-        watch = self.max_seconds is not None or self.max_memory_mb is not None
-        watch = watch or self.progress is not None
+        watch = (self.max_seconds, self.max_memory_mb, self.progress) != (None, None, None)
         try:
             while i < len(states):
                 if watch and i % CHECK_EVERY == 0 and i:

@@ -813,8 +813,7 @@ class Store:
         nothing = LearnerResponses()
         out = []
         for row in plain.execute(
-            "SELECT id, scenario_id, scenario_version, rubric_id, rubric_version, mode, started, "
-            "ended, outcome, state FROM sessions WHERE learner_id = ? ORDER BY id",
+            f"SELECT {', '.join(_SESSION_COLUMNS)} FROM sessions WHERE learner_id = ? ORDER BY id",
             (learner_id,),
         ):
             sid, fields = row[0], cast(_SessionFields, row[1:])
@@ -1074,11 +1073,11 @@ class Store:
         }
         if not chunk:
             return who, []
-        at = {n: names.index(n) for n in _QUICK_SESSION_COLUMNS}
+        at = {n: names.index(n) for n in _SESSION_COLUMNS}
         sessions = {}
         for row in chunk:
             sid = row[at["id"]]
-            fields = tuple(row[at[n]] for n in _QUICK_SESSION_COLUMNS[1:])
+            fields = tuple(row[at[n]] for n in _SESSION_COLUMNS[1:])
             if type(sid) is not int or sid in sessions or not _session_fields_fit(fields):
                 raise _NotQuick
             sessions[sid] = fields
@@ -1173,7 +1172,6 @@ class Store:
             out.append(
                 _Prepared(
                     fields,
-                    [t[2] for t in mine_turns],
                     mine_turns,
                     notes.get(sid, []),
                     responses,
@@ -1224,10 +1222,11 @@ class Store:
         results: list[tuple[Any, ...]] = []
         for s in sessions:
             key = (s.fields[0], s.fields[5])  # scenario, started
-            if s.options in written.get(key, ()) or stored.has(key, s.options):
+            options = [t[2] for t in s.turns]  # in order of seq: what de-duplication compares
+            if options in written.get(key, ()) or stored.has(key, options):
                 report.already_there += 1
                 continue
-            written.setdefault(key, []).append(s.options)
+            written.setdefault(key, []).append(options)
             if sid:
                 sid += 1  # as AUTOINCREMENT would: the part's sessions are written at once
                 rows.append((sid, learner_id, *s.fields))
@@ -1287,10 +1286,6 @@ _Row = sqlite3.Row | dict[str, Any]
 """A stored row by column name: as SQLite gives it, or as `_first_of_each` maps a plain one."""
 _SessionFields = tuple[str, int, str | None, int | None, str, str, str | None, str | None, str]
 """A session's columns after its id, in `SessionRecord`'s order (scenario_id ... state)."""
-_SessionColumns = tuple[
-    int, str, int, str | None, int | None, str, str, str | None, str | None, str
-]
-"""A session's id and `_SessionFields`, as `_records_to_judge` reads them."""
 _SESSION_ROW = (
     "SELECT s.*, l.name, l.learner_ref, l.group_name FROM sessions s "
     "JOIN learners l ON l.id = s.learner_id"
@@ -1752,11 +1747,11 @@ def _result_fits(result: dict[str, Any]) -> bool:
     return label is None or type(label) is str
 
 
-_QUICK_SESSION_COLUMNS = (
+_SESSION_COLUMNS = (
     "id", "scenario_id", "scenario_version", "rubric_id", "rubric_version", "mode", "started",
     "ended", "outcome", "state",
 )  # fmt: skip
-"""A session's columns as `_Prepared.fields` holds them (after its id)."""
+"""A session's id and its columns as `_Prepared.fields` and `_SessionFields` hold them."""
 
 
 def _session_fields_fit(fields: tuple[Any, ...]) -> bool:
@@ -1803,10 +1798,9 @@ class _Prepared(NamedTuple):
     fields: tuple[Any, ...]
     """scenario_id, scenario_version, rubric_id, rubric_version, mode, started, ended, outcome
     and state."""
-    options: list[str]
-    """Its turns' options in order (what de-duplication compares)."""
     turns: list[tuple[Any, ...]]
-    """seq, node, option, line, behaviours, variables, auto, time_taken_ms, at."""
+    """seq, node, option, line, behaviours, variables, auto, time_taken_ms, at; in order of
+    seq."""
     notes: list[tuple[str, str]]
     """text, at."""
     responses: list[tuple[str, str, str]]
@@ -1823,7 +1817,6 @@ def _prepare(s: dict[str, Any]) -> _Prepared:
     result = s["result"]
     return _Prepared(
         tuple(s[k] for k in _EXPORT_SESSION_FIELDS),
-        [t["option"] for t in turns],
         [
             (
                 t["seq"], t["node"], t["option"], t["line"], json.dumps(t["behaviours"]),

@@ -21,8 +21,6 @@ import pytest
 from simulator.store import Store
 
 pty = pytest.importorskip("pty", reason="needs POSIX pseudo-terminals")
-if sys.platform == "win32":  # pragma: no cover
-    pytest.skip("needs POSIX pseudo-terminals", allow_module_level=True)
 
 ROLEPLAY = Path(sys.executable).with_name("roleplay")
 HANG_GUARD_S = 20.0
