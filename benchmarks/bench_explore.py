@@ -118,8 +118,9 @@ def run() -> str:
         f"{WIDE_TARGET_MB} MB: **{'met' if wide_met else 'NOT met'}** "
         f"({wide_figures['peak_kb'] / 1024:.0f} MB, {int(wide_figures['states']):,} states, "
         f"{wide_figures['seconds']:.1f} s). Bytes per state is the peak's growth over the "
-        "loaded scenario, divided by the states: the search keeps each state once (its large "
-        "numbers shared), and lets them go before it counts routes.",
+        "loaded scenario, divided by the states: the search keeps a state whole only until it "
+        "has looked at its replies, and after that only its values packed as bytes (in one "
+        "index per node), and lets those go before it counts routes.",
         "",
         "From "
         f"{SIZES[0]:,} to {SIZES[-1]:,} nodes the time per state varies by a factor of "

@@ -28,6 +28,7 @@ brute-force replays through the engine on small scenarios.
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 import time
@@ -799,7 +800,10 @@ class _Explorer:
         self.progress = progress
         self.conditions = conditions
         self.values: dict[YamlPath, set[bool]] = {}
-        self.index: dict[State, int] = {}
+        # per node, a state's packed values: its number (a dict per node rather than one for all:
+        # a dict has room for up to three times its entries just after it grows, and many small
+        # ones are on average fuller than one large one)
+        self.index: list[dict[bytes, int]] = [{} for _ in self.s.nodes]
         self.node_ids = list(scenario.nodes)
         self.rules = lay.rule_objs
         self.options: list[Option] = []
@@ -966,7 +970,9 @@ class _Explorer:
             if info.pick_next is not None:
                 node, pick = info.next, info.pick_next
                 continue
-            known = self.index.get(state)  # a decision or stuck state seen before
+            known = self.index[node].get(
+                marshal.dumps(state, 2)
+            )  # a decision or stuck state seen before
             if known is not None:
                 return known
             once = state[1]
@@ -998,24 +1004,28 @@ class _Explorer:
         edge_dst = array(code)
         origin = [-1, -1]
 
-        shared: dict[int, int] = {}  # one object for each large number states hold
+        nodes = array(code)  # the node of each state
+        ends: dict[int, State] = {}  # the ending states, whole
+        key_of = marshal.dumps  # a state's key in the index: its values packed as bytes
 
         def intern(state: State, kind: int) -> int:
-            found = index.get(state)
+            # a state is kept whole only until it is expanded; the index keeps its values packed
+            # (marshal's version 2 has no back-references, so equal states pack alike), which
+            # is under half a tuple's memory
+            key = key_of(state, 2)
+            shard = index[state[0]]
+            found = shard.get(key)
             if found is not None:
                 return found
             i = len(states)
             if i >= limit:
                 raise _Full
-            # the numbers past Python's small ones (evidence and once bits, mostly) are the
-            # same few in state after state: kept once, they halve a state's memory
-            state = tuple(
-                v if -5 <= v <= 256 or type(v) is not int else shared.setdefault(v, v)
-                for v in state
-            )
-            index[state] = i
+            shard[key] = i
             states.append(state)
+            nodes.append(state[0])
             kinds.append(kind)
+            if kind == _END:
+                ends[i] = state
             parent.append(origin[0])
             parent_option.append(origin[1])
             return i
@@ -1040,8 +1050,9 @@ class _Explorer:
                         result.stopped_by, result.limit = stop
                         break
                 first_edge.append(len(edge_dst))
+                state = states[i]
+                states[i] = ()  # expanded: from here on only its key in the index is needed
                 if kinds[i] == _DECIDE:
-                    state = states[i]
                     info = self.info[state[0]]
                     once = state[1]
                     origin[0] = i
@@ -1074,11 +1085,10 @@ class _Explorer:
                 i = parent[i]
             return tuple(reversed(out))
 
-        # what the summary needs of the states: each one's node, and the ending states whole;
-        # the states themselves go first, so the summary's work reuses their memory
-        nodes = array(code, (st[0] for st in states))
-        ends = {i: states[i] for i in range(len(states)) if kinds[i] == _END}
-        self.index.clear()
+        # the summary needs each state's node and the ending states whole; the index goes
+        # first, so the summary's work reuses its memory
+        for shard in self.index:
+            shard.clear()
         states.clear()
         self.summarise(result, nodes, ends, kinds, first_edge, edge_dst, expanded, route)
         if self.conditions:
