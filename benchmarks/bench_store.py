@@ -37,6 +37,8 @@ LEARNERS, PER_LEARNER, TURNS_EACH = 30, 20, 12
 SHEETS = 1000
 SHEETS_TARGET_S = 2.0
 """1,000 feedback sheets in under this (performance review finding 4)."""
+SHEET_RUNS = 5
+"""The 1,000 sheets are made this many times; the figure is the median, with the spread."""
 # Routes of different lengths and endings, so stored sessions (and sheets) differ.
 ROUTES = [
     [*ROUTE, *[LOOP] * (TURNS_EACH - len(ROUTE))],
@@ -121,20 +123,25 @@ def _reports(store: Store, scenario: Scenario) -> list[str]:
     records = store.sessions(full=True)[:SHEETS]
     library = report.Library()
     report.render("sheet.html", report.sheet_view(records[0], library)[0])  # warm the caches
-    start = time.perf_counter()
-    size = 0
-    for stored in records:
-        view, _ = report.sheet_view(stored, library)
-        size += len(report.render("sheet.html", view))
-    total = time.perf_counter() - start
+    runs = []
+    for _ in range(SHEET_RUNS):
+        start = time.perf_counter()
+        size = 0
+        for stored in records:
+            view, _ = report.sheet_view(stored, library)
+            size += len(report.render("sheet.html", view))
+        runs.append(time.perf_counter() - start)
+    total = statistics.median(runs)
+    over = sum(r >= SHEETS_TARGET_S for r in runs)
     rows = [
         (
-            f"{len(records):,} HTML feedback sheets (replay, render), in all",
-            "",
+            f"{len(records):,} HTML feedback sheets (replay, render), in all; "
+            f"{SHEET_RUNS} runs, slowest {max(runs):.2f} s, {over} of {SHEET_RUNS} over",
+            f"{min(runs):.2f} s",
             f"{total:.2f} s ({'met' if total < SHEETS_TARGET_S else 'NOT met'}: "
             f"< {SHEETS_TARGET_S:.0f} s)",
         ),
-        ("the same, per sheet", "", ms(total / len(records))),
+        ("the same, per sheet", ms(min(runs) / len(records)), ms(total / len(records))),
     ]
     group = store.sessions(group="class", full=True)
     rubric = report.load_rubric(scenario.rubric or "")

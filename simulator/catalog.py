@@ -133,6 +133,10 @@ def open_rubric(ref: str) -> Rubric:
     """Load and lint a rubric by path or bundled id; raise ScenarioError if it has any error."""
     path = Path(ref)
     if not path.is_file():
+        named = bundled_dir("rubrics") / f"{ref}.yaml"  # the usual case, without a listing
+        if "/" not in ref and named.is_file() and kind_of(named) == "rubric":
+            path = named
+    if not path.is_file():
         bundled = {p.stem: p for p in bundled_rubric_paths()}
         if ref not in bundled:
             raise UnknownRubric(
