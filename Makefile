@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# Bytecode compiled ahead, as a wheel install has it (an editable install otherwise compiles
+# every module at each start where PYTHONDONTWRITEBYTECODE is set); quick when up to date.
 play: $(STAMP)
+	@$(BIN)/python -m compileall -q simulator
 	$(BIN)/roleplay
 
 test: $(STAMP)
@@ -30,6 +33,7 @@ docs: $(STAMP)
 	$(BIN)/python -m simulator.docs
 
 bench: $(STAMP)
+	@$(BIN)/python -m compileall -q simulator
 	$(BIN)/python -m benchmarks
 
 clean:

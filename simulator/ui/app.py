@@ -96,8 +96,7 @@ class RoleplayApp(App[None]):
     ENABLE_COMMAND_PALETTE = False  # every key is in the help screen; nothing hides elsewhere
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - as Textual declares it
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("f1", "help", "Help", key_display="F1"),  # while typing, ? is a character
+        Binding("question_mark,f1", "help", "Help", key_display="?/F1"),
         Binding("f2", "toggle_contrast", "Contrast", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False),
         # with priority, Tab moves focus as the app reads it, before the keys after it are
