@@ -99,7 +99,7 @@ marks = {}
 if kind == "roleplay":
     import simulator.cli  # what the `roleplay` command loads and does before it starts the app
 
-    simulator.cli.build_parser().parse_args([])
+    simulator.cli.parse([])
     import simulator.ui.app
     from simulator.ui.app import RoleplayApp as Base
 

@@ -17,8 +17,8 @@ from simulator.scoring import coverable
 from simulator.store import SessionRecord
 from simulator.textsafe import visible
 from simulator.ui.app import STORE_ERRORS, Choice
-from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.dialogs import ResumeDialog
+from simulator.ui.screens.rows import RowsScreen
 from simulator.ui.widgets.layout import bullets
 
 

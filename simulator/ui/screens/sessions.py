@@ -13,8 +13,8 @@ from simulator.playthrough import Playthrough, ResumeRefused
 from simulator.store import SessionRecord
 from simulator.textsafe import visible
 from simulator.ui.app import STORE_ERRORS
-from simulator.ui.screens.base import RowsScreen
 from simulator.ui.screens.browser import came_to, short_title
+from simulator.ui.screens.rows import RowsScreen
 
 STATES = {"in_progress": "in progress", "abandoned": "started again"}
 
