@@ -285,7 +285,7 @@ def _cold_starts(folder: Path) -> dict[str, Any]:
     # the simulator's bytecode compiled, as a wheel install has it and as Textual's is (where
     # PYTHONDONTWRITEBYTECODE is set, an editable install would compile every module each time)
     compileall.compile_dir(Path(simulator.__file__).parent, quiet=1)
-    bare, mine, loaded, listed, cpu, ratios = [], [], [], [], [], []
+    bare, mine, loaded, listed, cpu = [], [], [], [], []
     for n in range(STARTS):
         b, _, _, _ = _one_start("bare", script, folder / f"cold-bare-{n}" / "s.db")
         r, done, rubrics, spent = _one_start(
@@ -296,18 +296,25 @@ def _cold_starts(folder: Path) -> dict[str, Any]:
         loaded.append(done)
         listed.append(rubrics)
         cpu.append(spent)
-        ratios.append(r / b)
     return {
-        "bare": statistics.median(bare),
-        "roleplay": statistics.median(mine),
+        **_pairs(bare, mine, START_TARGET),
         "loaded": statistics.median(loaded),
         "cpu": statistics.median(cpu),
         "rubrics cpu": statistics.median(listed),
         "rubrics cpu high": max(listed),
+    }
+
+
+def _pairs(bare: list[float], mine: list[float], target: float) -> dict[str, Any]:
+    """The medians of interleaved pairs' figures, the median of their ratios and its spread."""
+    ratios = [r / b for b, r in zip(bare, mine, strict=True)]
+    return {
+        "bare": statistics.median(bare),
+        "roleplay": statistics.median(mine),
         "ratio": statistics.median(ratios),
         "low": min(ratios),
         "high": max(ratios),
-        "over": sum(1 for x in ratios if x > START_TARGET),
+        "over": sum(1 for x in ratios if x > target),
     }
 
 
@@ -325,20 +332,11 @@ def _keypress_cpu(folder: Path) -> dict[str, Any]:
         )  # fmt: skip
         return float(done.stdout)
 
-    bare, mine, ratios = [], [], []
+    bare, mine = [], []
     for n in range(KEY_PAIRS):
-        b, r = one("bare", n), one("roleplay", n)
-        bare.append(b)
-        mine.append(r)
-        ratios.append(r / b)
-    return {
-        "bare": statistics.median(bare),
-        "roleplay": statistics.median(mine),
-        "ratio": statistics.median(ratios),
-        "low": min(ratios),
-        "high": max(ratios),
-        "over": sum(1 for x in ratios if x > KEY_TARGET),
-    }
+        bare.append(one("bare", n))
+        mine.append(one("roleplay", n))
+    return _pairs(bare, mine, KEY_TARGET)
 
 
 def _import_cost() -> float:
