@@ -120,7 +120,9 @@ def run() -> str:
         f"{wide_figures['seconds']:.1f} s). Bytes per state is the peak's growth over the "
         "loaded scenario, divided by the states: the search keeps a state whole only until it "
         "has looked at its replies, and after that only its values packed as bytes (in one "
-        "index per node), and lets those go before it counts routes.",
+        "index per node), and lets those go before it counts routes. A packed state holds its "
+        "large numbers (the once bits of a scenario with many questions, a rubric's evidence) "
+        "in full, so the larger scenarios' states take more bytes than the 5-variable one's.",
         "",
         "From "
         f"{SIZES[0]:,} to {SIZES[-1]:,} nodes the time per state varies by a factor of "
