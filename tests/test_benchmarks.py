@@ -57,6 +57,8 @@ def test_interface_section(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bench_ui, "PRESSES", 2)
     monkeypatch.setattr(bench_ui, "LATE", 12)
     monkeypatch.setattr(bench_ui, "STARTS", 1)
+    monkeypatch.setattr(bench_ui, "KEY_PAIRS", 1)
+    monkeypatch.setattr(bench_ui, "KEY_COUNT", 5)
     out = bench_ui.run()
     assert out.startswith("## Interface")
     assert re.search(r"\| turn 12 / turn 5 \(means\) \| [\d.]+x \(target", out), out
@@ -66,8 +68,15 @@ def test_interface_section(monkeypatch: pytest.MonkeyPatch) -> None:
         out,
     ), out
     assert re.search(
-        r"\| CPU to the first screen with .* \| [\d.]+ s \((met|NOT met): < 0.9 s\) \|", out
-    )
+        r"\| CPU to the first screen with the qualifications listed .* \| [\d.]+ s "
+        r"\((met|NOT met): < 0.9 s\); most [\d.]+ s \|",
+        out,
+    ), out
+    assert re.search(
+        r"\| customer-roleplay / bare, median of 1 interleaved pairs \| [\d.]+x \(target "
+        r"≤ 1.5x: (met|MISSED)\); pairs [\d.]+x to [\d.]+x, [01] of 1 over 1.5x \|",
+        out,
+    ), out
     assert re.search(
         r"\| the app's terminal closed: until the process has ended .* \| [\d.]+ ms \((met|NOT)",
         out,
