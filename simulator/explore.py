@@ -47,6 +47,9 @@ DEFAULT_MAX_STATES = 2_000_000
 DEFAULT_MAX_MEMORY_MB = 1000
 """`roleplay explore` stops when the process has used this much memory (a shared classroom
 server must not be filled by one author's search)."""
+PACKED = 2
+"""The marshal version a state's key in the index is packed with: version 2 has no
+back-references, so equal states always pack alike."""
 CHECK_EVERY = 4096
 """States expanded between looks at the clock and the memory (and a progress report)."""
 
@@ -954,7 +957,7 @@ class _Explorer:
         info.watch = any(len(values.get(w, ())) < 2 for w in info.conditions)
 
     def enter(
-        self, node: int, state: State, pick: Picker, intern: Callable[[State, int], int]
+        self, node: int, state: State, pick: Picker, intern: Callable[[State, int, bytes], int]
     ) -> int:
         """Follow the engine from entering ``node`` to the next decision; return the state's id."""
         for _ in range(MAX_AUTO_STEPS):
@@ -966,27 +969,27 @@ class _Explorer:
             if info.watch:
                 self._watch(info, state)
             if info.is_end:
-                return intern(state, _END)
+                return intern(state, _END, marshal.dumps(state, PACKED))
             if info.pick_next is not None:
                 node, pick = info.next, info.pick_next
                 continue
-            known = self.index[node].get(
-                marshal.dumps(state, 2)
-            )  # a decision or stuck state seen before
+            key = marshal.dumps(state, PACKED)
+            known = self.index[node].get(key)  # a decision or stuck state seen before
             if known is not None:
                 return known
             once = state[1]
             if any(
                 not (o.once_bit & once) and (o.test is None or o.test(state)) for o in info.choices
             ):
-                return intern(state, _DECIDE)
+                return intern(state, _DECIDE, key)
             fb = next((o for o in info.fallbacks if self._holds(o, state)), None)
             if fb is None or fb.next < 0:
-                return intern(state, _STUCK)
+                return intern(state, _STUCK, key)
             self.used.add(fb.index)
             state = self.take(fb, state, auto=True)
             node, pick = fb.next, fb.pick
-        return intern(state, _STUCK)  # a runaway loop of automatic steps: the engine gives up
+        # a runaway loop of automatic steps: the engine gives up
+        return intern(state, _STUCK, marshal.dumps(state, PACKED))
 
     # search ---------------------------------------------------------------------------------
     def run(self) -> Exploration:
@@ -1006,13 +1009,10 @@ class _Explorer:
 
         nodes = array(code)  # the node of each state
         ends: dict[int, State] = {}  # the ending states, whole
-        key_of = marshal.dumps  # a state's key in the index: its values packed as bytes
 
-        def intern(state: State, kind: int) -> int:
-            # a state is kept whole only until it is expanded; the index keeps its values packed
-            # (marshal's version 2 has no back-references, so equal states pack alike), which
-            # is under half a tuple's memory
-            key = key_of(state, 2)
+        def intern(state: State, kind: int, key: bytes) -> int:
+            # a state is kept whole only until it is expanded; the index keeps its key, its
+            # values packed (`PACKED`), which is under half a tuple's memory
             shard = index[state[0]]
             found = shard.get(key)
             if found is not None:
@@ -1065,7 +1065,7 @@ class _Explorer:
                         if o.next >= 0:
                             j = enter(o.next, after, o.pick, intern)
                         else:
-                            j = intern(after, _STUCK)
+                            j = intern(after, _STUCK, marshal.dumps(after, PACKED))
                         edge_dst.append(j)
                 i += 1
                 expanded = i
