@@ -1590,6 +1590,8 @@ def _in_store_terms(message: str, source: str, name: object, rows: Sequence[dict
     head = f"{source}: learners[0]"
     if not message.startswith(head):
         return message
+    if not isinstance(name, str):  # the name itself is what is wrong: never shown as bytes
+        name = "?"
     rest = message[len(head) :]
     if rest.startswith(".sessions["):
         number, _, rest = rest[len(".sessions[") :].partition("]")
