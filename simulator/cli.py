@@ -41,6 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Practise handling challenging customers. With no command, opens the simulator.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(  # before any command, or with none: `roleplay --store PATH`
+        "--store",
+        type=Path,
+        metavar="PATH",
+        dest="top_store",
+        help=f"session store file for the simulator or any command (default: ${ENV_VAR} or "
+        f"{default_path()})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     store = _Parser(add_help=False)
     store.add_argument(
@@ -277,7 +285,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """
     if not (sys.argv[1:] if argv is None else argv):
         return argparse.Namespace(command=None)
-    return build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
+    top = getattr(args, "top_store", None)
+    if top is not None and getattr(args, "store", None) is None:
+        args.store = top  # `roleplay --store PATH sessions` as `roleplay sessions --store PATH`
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

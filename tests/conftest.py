@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, RadioSet, SelectionList
 
 from simulator import spec
 from simulator.ui.app import RoleplayApp
+from simulator.ui.screens.conversation import ConversationScreen
 
 DISTINCTION_ROUTE = [
     "sorry-tell-me",
@@ -64,17 +65,25 @@ class Learner:
             await self.pilot.pause()
 
     async def sign_in(self, name: str | None = "Amy", mode: str | None = None) -> None:
-        """On the start screen: type a name (None keeps the remembered one), pick a mode, go on."""
+        """On the start screen: type a name (None keeps the one typed or offered: "Continue
+        as"), pick a mode, go on. Where the last learner is offered, a name given means
+        "Someone else"."""
         pilot = self.pilot
         await self.start_screen_ready()
         screen = self.app.screen
+        offered = bool(screen.query("#continue-as"))
         if name is not None:
+            if offered:
+                await pilot.press("tab", "enter")  # Someone else
+                await pilot.pause()
+                offered = False
             name_box = screen.query_one("#name", Input)
             assert self.app.focused is name_box
-            name_box.value = ""  # a fresh start; remembered names are tested separately
+            name_box.value = ""  # a fresh start
             await self.type(name)
         if mode is not None:
-            await pilot.press("tab", "tab", "tab", "tab")  # name, learner id, group, rubric
+            # to the mode: past name, learner id, group and rubric; or Someone else and rubric
+            await pilot.press(*["tab"] * (3 if offered else 4))
             radios = screen.query_one("#mode", RadioSet)
             assert self.app.focused is radios
             await pilot.press("down" if mode == "assessment" else "up", "enter")
@@ -142,10 +151,15 @@ class Learner:
         await self.pilot.press("ctrl+s")
         await self.pilot.pause()
 
-    async def say(self, *option_ids: str) -> None:
-        """Press the number of each option in turn."""
+    async def say(self, *option_ids: str, to_results: bool = True) -> None:
+        """Press the number of each option in turn. When the last one ends the conversation,
+        read its final line and press Enter for the results (unless ``to_results`` is False)."""
         for option_id in option_ids:
             await self.pilot.press(self.number_of(option_id))
+            await self.pilot.pause()
+        screen = self.app.screen
+        if to_results and isinstance(screen, ConversationScreen) and screen.play.session.finished:
+            await self.pilot.press("enter")
             await self.pilot.pause()
 
 
@@ -156,11 +170,18 @@ def store_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_app(store_path: Path) -> Callable[..., RoleplayApp]:
-    """Build the app on the test's store: ``make_app()`` or ``make_app(scenario="x.yaml")``."""
+def make_app(store_path: Path, tmp_path: Path) -> Callable[..., RoleplayApp]:
+    """Build the app on the test's store: ``make_app()`` or ``make_app(scenario="x.yaml")``.
 
-    def make(scenario: str | None = None) -> RoleplayApp:
-        return RoleplayApp(scenario=scenario, store_path=store_path)
+    The guard against a reply key pressed twice is off (``guard=True`` keeps it): Pilot presses
+    keys far faster than a person, and the guard has tests of its own."""
+
+    def make(scenario: str | None = None, guard: bool = False) -> RoleplayApp:
+        app = RoleplayApp(scenario=scenario, store_path=store_path)
+        if not guard:
+            app.reply_guard = 0.0
+        app.sheets_folder = tmp_path / "sheets"
+        return app
 
     return make
 

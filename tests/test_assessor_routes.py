@@ -213,3 +213,18 @@ def test_10_the_portfolio_shows_failures_not_only_the_best() -> None:
     assert p3.status == "not_yet"  # only ruled-out sessions ever briefed the manager
     assert p3.consistency is not None and p3.consistency.achieved == 0
     assert unit.grade.value == "not_yet"
+
+
+def test_a_criterion_the_session_ended_before_says_so() -> None:
+    """Learner walkthrough finding 19: when the customer walked out at turn 3, the follow-up
+    criterion says the learner never got that far, not that their replies failed to show it;
+    a criterion whose replies were offered and passed over says that instead."""
+    result = play(KETTLE, "ask-receipt-first,defend-shop,threaten-leave")
+    d2 = result.criteria["D2"]
+    assert d2.status == "not_yet"
+    assert d2.detail.startswith("you didn't reach this part: the conversation ended before")
+    p2 = result.criteria["P2"]  # an open question was offered at the first turn
+    assert p2.status == "not_yet" and p2.detail.startswith("none of your replies showed")
+    unfinished = play(KETTLE, "sorry-tell-me")
+    unfinished_d2 = unfinished.criteria["D2"]
+    assert unfinished_d2.detail == "the conversation has not reached this part yet"

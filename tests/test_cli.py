@@ -483,3 +483,25 @@ def test_the_simulator_refuses_to_start_without_a_terminal_to_read_keys_from(
     monkeypatch.setattr(roleplay_cli.sys, "stdin", io.StringIO(""))  # not a terminal
     assert roleplay_cli.cmd_play(None, tmp_path / "s.db") == 2
     assert "needs a terminal" in capsys.readouterr().err and not started
+
+
+def test_store_before_any_command_or_with_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`roleplay --store PATH` opens the simulator on that store, as the README says; and
+    `roleplay --store PATH sessions` reads it as `sessions --store PATH` would."""
+    from simulator import cli as roleplay_cli
+
+    opened: list[tuple[object, object]] = []
+    monkeypatch.setattr(
+        roleplay_cli, "cmd_play", lambda scenario, store: opened.append((scenario, store)) or 0
+    )
+    store = tmp_path / "class.db"
+    assert roleplay_cli.main(["--store", str(store)]) == 0
+    assert opened == [(None, store)]
+    args = roleplay_cli.parse(["--store", str(store), "sessions"])
+    assert args.store == store
+    args = roleplay_cli.parse(
+        ["--store", str(store), "sessions", "--store", str(tmp_path / "b.db")]
+    )
+    assert args.store == tmp_path / "b.db"  # the command's own option wins

@@ -281,7 +281,7 @@ def test_too_few_says_how_many_and_how_many_needed() -> None:
     p1 = play("shop", csv("ask-what,ask-what")).criteria["P1"]
     assert "1 different" in p1.detail and "2 needed" in p1.detail
     m3 = play("shop", csv("calm-words")).criteria["M3"]
-    assert "1 qualifying" in m3.detail and "2 needed" in m3.detail
+    assert "1 reply counted" in m3.detail and "2 needed" in m3.detail
 
 
 def test_all_with_one_missing_names_the_missing_behaviour() -> None:

@@ -15,7 +15,7 @@ from textual import events
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Input, OptionList, Select, Static, TextArea
 
 from simulator.lint import bundled_behaviours
 from simulator.scoring import CauseAssessment, PlanEntry, Review
@@ -24,7 +24,7 @@ from simulator.ui.app import HIGH_CONTRAST, RoleplayApp
 from simulator.ui.screens.browser import BrowserScreen, short_title
 from simulator.ui.screens.cause import CauseScreen
 from simulator.ui.screens.conversation import ConversationScreen
-from simulator.ui.screens.dialogs import HelpScreen, PolicyCard, ResumeDialog
+from simulator.ui.screens.dialogs import HelpScreen, PolicyCard, ResumeDialog, UnsavedDialog
 from simulator.ui.screens.results import ResultsScreen
 from simulator.ui.screens.review import ReviewScreen
 from simulator.ui.screens.sessions import SessionsScreen
@@ -123,7 +123,7 @@ async def test_start_screen_remembers_the_learner(
         await me.sign_in(name=None, mode="assessment")
         assert isinstance(app.screen, BrowserScreen)
         assert "Amy Khan (A123)" in app.screen.sub_title
-        assert "Assessment mode" in app.screen.sub_title
+        assert app.screen.sub_title.startswith("Assessment practice · OCR Unit 7")
     prefs = json.loads((store_path.parent / "prefs.json").read_text())
     assert prefs["name"] == "Amy Khan" and prefs["mode"] == "assessment"
 
@@ -131,12 +131,12 @@ async def test_start_screen_remembers_the_learner(
     async with app.run_test(size=SIZE) as pilot:
         await drive(pilot).start_screen_ready()
         screen = app.screen
-        assert screen.query_one("#name", Input).value == "Amy Khan"
-        assert screen.query_one("#learner-ref", Input).value == "A123"
-        assert screen.query_one("#group", Input).value == "CS1"
+        assert not screen.query("#name")  # offered, not filled in: see test_ui_learner.py
+        offer = screen.query_one("#continue-as", Button)
+        assert app.focused is offer and str(offer.label) == "Continue as Amy Khan (A123 · CS1)"
         assert screen.query_one("#rubric", Select).value == "ocr-l2-unit7"
         assert screen.query_one("#assessment").value is True
-        await pilot.press("enter")  # the remembered name is enough
+        await pilot.press("enter")  # continue as Amy
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
         assert app.mode == "assessment"
@@ -399,13 +399,33 @@ async def test_cause_screen_escape_with_words_written_asks_first(
         await write_own_words(me, "Parcel late", "")
         await pilot.press("escape")
         await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)  # save (start), discard or stay
+        assert "not saved your assessment" in text_of(app.screen.query_one("#unsaved-question"))
+        await pilot.press("escape")  # stay
+        await pilot.pause()
         assert isinstance(app.screen, CauseScreen)
-        assert any("Press Esc again" in t for t in toasts(app))
         assert app.screen.query_one("#issue-words", TextArea).text == "Parcel late"
-        await pilot.press("escape")
+        await pilot.press("escape", "d")  # discard
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
     assert stored(store_path) is None
+
+
+async def test_cause_screen_escape_then_s_starts_the_conversation(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app(scenario=str(PARCEL))
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in()
+        await me.open_scenario("parcel-call")
+        await me.assess("goods_not_delivered", begin=False)
+        await write_own_words(me, "Parcel late", "")
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+    record = stored(store_path)
+    assert record.responses.cause_assessment.issue_words == "Parcel late"
 
 
 # -- the conversation ----------------------------------------------------------------------------
@@ -415,12 +435,13 @@ async def test_practice_feedback_shows_behaviours_and_mood(make_app: MakeApp, dr
         me = drive(pilot)
         await me.start()
         screen = app.screen
-        feedback = screen.query_one("#feedback", Static)
+        feedback = screen.query_one("#feedback-text", Static)
+        panel = screen.query_one("#feedback")
         mood = next(m for m in screen.query(Meter) if m.variable.name == "mood")
-        assert not feedback.display and mood.value == -3
+        assert not panel.display and mood.value == -3
         option = screen.play.scenario.options_by_id["sorry-tell-me"]
         await me.say("sorry-tell-me")
-        assert feedback.display
+        assert panel.display
         shown = text_of(feedback)
         known = bundled_behaviours()
         for behaviour in option.shows:
@@ -502,7 +523,7 @@ async def test_meters_move_both_ways(make_app: MakeApp, drive: Drive) -> None:
         meters = {m.variable.name: m for m in app.screen.query(Meter)}
         await me.say("ask-receipt-first")
         assert meters["mood"].value == -4
-        assert "✗" in text_of(app.screen.query_one("#feedback", Static))  # weak reply
+        assert "✗" in text_of(app.screen.query_one("#feedback-text", Static))  # weak reply
         await me.say("defend-shop")
         assert (meters["mood"].value, meters["trust"].value) == (-5, -1)
 
@@ -528,7 +549,7 @@ async def test_undo_takes_back_the_last_reply_on_screen_and_in_the_store(
         await pilot.pause()
         assert transcript(app) == lines_before
         assert option_ids(app) == options_before
-        assert not app.screen.query_one("#feedback", Static).display
+        assert not app.screen.query_one("#feedback").display
         assert app.screen.play.session.variables["mood"] == mood_before
         record = stored(store_path)
         assert [t.option for t in record.turns] == ["sorry-tell-me", "probe-fault"]
@@ -543,10 +564,11 @@ async def test_assessment_mode_gives_no_feedback_and_no_undo(
     async with app.run_test(size=SIZE) as pilot:
         me = drive(pilot)
         await me.start(mode="assessment")
-        assert "Assessment mode" in app.screen.sub_title
+        assert app.screen.sub_title.startswith("Assessment practice")
         assert "u" not in {k for k, b in app.active_bindings.items() if b.binding.show}
         await me.say("sorry-tell-me", "probe-fault")
-        assert not app.screen.query_one("#feedback", Static).display
+        assert not app.screen.query_one("#feedback").display
+        assert not any(m.display for m in app.screen.query(Meter))  # the meters are feedback too
         before = transcript(app)
         await pilot.press("u")
         await pilot.pause()
@@ -704,14 +726,14 @@ async def test_practice_to_an_ending_shows_every_criterion_with_evidence(
         result = check_results(app, store_path)
         assert result["grade"] == "distinction"
         summary = screen_text(app, "summary")
-        assert "Outcome: Resolved" in summary and "Practice feedback" in summary
+        assert "Outcome: Resolved" in summary and "Practice: feedback" in summary
         assert "Final customer mood: 5 (on a scale of -5 to 5)" in summary
         assert "Final trust: 3 (on a scale of -3 to 3)" in summary
         assert "P2  ✓ achieved" in screen_text(app, "criteria")
         # the route is recapped; every step was the strongest reply on offer (as the author
         # rated them), so none names a stronger one (the poor route's recap does)
         recap = " ".join(screen_text(app, "recap").split())
-        assert recap.startswith("Your route 1. I'm so sorry")
+        assert recap.startswith("Your route, reply by reply 1. “I'm so sorry")
         assert "Stronger:" not in recap
 
 
@@ -956,7 +978,7 @@ async def test_review_keys_arriving_all_at_once_fill_the_right_boxes(
         assert boxes == {"strengths": "a", "weaknesses": "bd", "challenges": "c"}
 
 
-async def test_review_escape_saves_nothing(
+async def test_review_escape_asks_before_throwing_the_text_away(
     make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
 ) -> None:
     app = make_app()
@@ -969,8 +991,81 @@ async def test_review_escape_saves_nothing(
         await me.type("Not finished")
         await pilot.press("escape")
         await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("escape")  # stay: the words are still there
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.query_one("#review-strengths", TextArea).text == "Not finished"
+        await pilot.press("escape", "d")  # discard
+        await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
-    assert stored(store_path).responses.review is None
+        assert stored(store_path).responses.review is None
+        await pilot.press("r")  # nothing typed: Esc just goes back
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+
+
+async def test_review_escape_then_s_saves_it(
+    make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*poor_route)
+        await pilot.press("r")
+        await pilot.pause()
+        await me.type("Kept")
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+    assert stored(store_path).responses.review.strengths == "Kept"
+
+
+async def test_ctrl_q_with_an_unsaved_review_asks_and_can_save_it(
+    make_app: MakeApp, drive: Drive, store_path: Path, poor_route: list[str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await me.say(*poor_route)
+        await pilot.press("r")
+        await pilot.pause()
+        await me.type("Four paragraphs")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)  # not quit yet
+        assert "before you quit" in text_of(app.screen.query_one("#unsaved-question"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.is_running
+        await pilot.press("ctrl+q", "s")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert stored(store_path).responses.review.strengths == "Four paragraphs"
+
+
+async def test_ctrl_q_with_a_half_typed_note_asks_first(
+    make_app: MakeApp, drive: Drive, store_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start()
+        await pilot.press("n")
+        await me.type("half a note")
+        await pilot.press("escape")  # closes the notes; the words stay in the box
+        await pilot.pause()
+        await pilot.press("escape")  # leaving the conversation asks about them
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+    assert [text for _, text in stored(store_path).notes] == ["half a note"]
 
 
 async def test_new_learner_journey_ends_with_the_session_in_the_list(
@@ -1111,7 +1206,7 @@ async def test_a_review_can_be_written_later_from_my_sessions(
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         assert "Outcome: Customer lost" in screen_text(app, "summary")
-        assert app.screen.sub_title.startswith("Results · session 1 · Faulty kettle")
+        assert "Results, session 1 · Faulty kettle" in app.screen.sub_title
         await me.review("polite", "argued", "angry", "listen")
         assert isinstance(app.screen, ResultsScreen)
         await pilot.press("escape")
@@ -1245,7 +1340,7 @@ async def test_options_and_newest_line_are_visible(
         region = screen.region
         options = screen.query_one("#options", OptionList)
         assert region.contains_region(options.region) and options.region.height >= 3
-        assert screen.query_one("#feedback", Static).region.height >= 2
+        assert screen.query_one("#feedback-text", Static).region.height >= 2
         newest = list(screen.query(Message))[-1]
         transcript_region = screen.query_one("#transcript").region
         assert transcript_region.height >= 4

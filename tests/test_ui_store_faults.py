@@ -157,7 +157,7 @@ async def test_a_resume_whose_choices_no_longer_play_is_refused_with_a_message(
         assert app.is_running
 
 
-async def test_a_scenario_stuck_at_its_first_node_goes_to_the_results(
+async def test_a_scenario_stuck_at_its_first_node_says_so_then_goes_to_the_results(
     make_app: MakeApp, drive: Drive, store_path: Path
 ) -> None:
     app = make_app(scenario=str(FIXTURES / "stuck-start.scenario.yaml"))
@@ -167,8 +167,11 @@ async def test_a_scenario_stuck_at_its_first_node_goes_to_the_results(
         await me.open_scenario("stuck-start")
         await me.assess(issue="other")
         await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)
+        assert isinstance(app.screen, ConversationScreen)  # what the customer said, first
         assert any("cannot go on" in t and "tell your tutor" in t for t in toasts(app))
+        await pilot.press("enter")  # the one item: see your results
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
         assert app.is_running
     assert app.return_code in (0, None)
 

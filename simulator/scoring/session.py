@@ -153,7 +153,18 @@ def judge_rule(
         )
     shown = [s for s in lines if wanted & set(s.counts)]
     if not shown:
-        return verdict("not_yet", "missing", f"no line showed {_label(rule.behaviours)}")
+        # offered at a point the learner reached? If not, the session never got that far
+        offered = any(wanted & set(o.shows) for s in lines for o in s.node.options)
+        if offered:
+            missed = f"none of your replies showed {_label(rule.behaviours)}"
+        elif outcome is None:
+            missed = "the conversation has not reached this part yet"
+        else:
+            missed = (
+                "you didn't reach this part: the conversation ended before a reply could show "
+                + _label(rule.behaviours)
+            )
+        return verdict("not_yet", "missing", missed)
     to_ok = [s for s in shown if addressee_matches(s.to, rule.to, scenario)]
     if not to_ok:
         return verdict(
@@ -211,7 +222,7 @@ def judge_rule(
         return verdict(
             "not_yet",
             "too_few",
-            f"{len(to_ok)} qualifying line(s); at least {rule.min} needed",
+            f"{_replies(len(to_ok))} counted; at least {rule.min} needed",
             evidence=cited,
         )
     if rule.distinct and len(shown_ids) < rule.distinct:
@@ -235,16 +246,21 @@ def judge_rule(
             ),
             evidence=cited,
         )
-    detail = f"shown in {len(to_ok)} line(s)"
+    detail = f"shown in {_replies(len(to_ok))}"
     if concerns:
-        detail += f", with {len(concerns)} concern(s)"
+        detail += f", with {len(concerns)} concern{'s' if len(concerns) != 1 else ''}"
     if criterion.tutor_confirms:
         return Verdict(
             code, "needs_tutor", "tutor",
-            f"supporting evidence in {len(to_ok)} line(s); your tutor judges this criterion",
+            f"supporting evidence in {_replies(len(to_ok))}; your tutor judges this criterion",
             cited, concerns, criterion.feedback_achieved,
         )  # fmt: skip
     return verdict("achieved", None, detail, evidence=cited)
+
+
+def _replies(count: int) -> str:
+    """A count of the learner's replies in words ("1 reply", "3 replies")."""
+    return f"{count} {'reply' if count == 1 else 'replies'}"
 
 
 def critical_errors(rubric: Rubric, lines: Sequence[Said]) -> tuple[CriticalError, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from simulator.model import Rubric, Scenario
+
+REPLY_GUARD = 0.4
+"""Seconds after a turn's options are drawn during which a reply key is ignored: a key pressed
+twice, or pressed as the options change, was meant for options the learner had not yet read."""
 
 STORE_ERRORS = (StoreError, sqlite3.Error)
 """What a read or write of the store may raise (busy, a session changed elsewhere, a full disk);
@@ -116,6 +121,11 @@ class RoleplayApp(App[None]):
         self.learner: Learner | None = None
         self.rubric: Rubric | None = None
         self.mode = "practice"
+        self.reply_guard = REPLY_GUARD
+        self.sheets_folder = Path(
+            os.environ.get("ROLEPLAY_SHEETS") or Path.home() / "roleplay-feedback"
+        )
+        """Where the learner's own feedback sheets are saved (w on the results)."""
         self._terminal_watch: threading.Event | None = None
 
     def on_mount(self) -> None:
@@ -238,6 +248,27 @@ class RoleplayApp(App[None]):
         )
 
     # -- actions ------------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit; first ask about writing that is not saved (a review, a plan, a note)."""
+        from simulator.ui.screens.dialogs import UnsavedDialog  # screens import this module
+
+        if isinstance(self.screen, UnsavedDialog):
+            return
+        waiting = next(
+            (s for s in reversed(self.screen_stack) if getattr(s, "unsaved", lambda: False)()),
+            None,
+        )
+        if waiting is None:
+            self.exit()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard" or (answer == "save" and waiting.save_unsaved()):
+                self.exit()
+
+        what = getattr(waiting, "UNSAVED", "what you wrote")
+        self.push_screen(UnsavedDialog(what, "Save", leaving="quit"), answered)
+
     def action_help(self) -> None:
         from simulator.ui.screens.dialogs import HelpScreen  # screens import this module
 

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
+    from simulator.model import Rubric
     from simulator.ui.app import RoleplayApp
+
+MODES = {"practice": "Practice", "assessment": "Assessment practice"}
+"""How the mode reads in the header, on the results and on the sheet."""
+
+
+def unit_name(rubric: Rubric) -> str:
+    """A rubric's unit without its reference and credits ("Unit 7", "unit C3")."""
+    unit = re.split(r"[,(]", rubric.unit)[0].strip()
+    return unit if not unit or unit.lower().startswith("unit") else f"unit {unit}"
+
+
+def rubric_short(rubric: Rubric | None) -> str:
+    """A qualification in a few words for the header: awarding body and unit ("OCR Unit 7")."""
+    if rubric is None:
+        return "no qualification"
+    body = rubric.qualification.split()[0] if rubric.qualification.split() else ""
+    unit = unit_name(rubric)
+    return " ".join(part for part in (body, unit) if part) or rubric.title
+
+
+def header_line(mode: str, rubric: Rubric | None, *rest: str) -> str:
+    """The header's subtitle: mode and qualification first, so that a long name or title after
+    them is what gets cut at 80 columns."""
+    return " · ".join((MODES.get(mode, mode.capitalize()), rubric_short(rubric), *rest))
 
 
 def preset_breakpoint(screen: Screen[Any]) -> None:

@@ -17,6 +17,7 @@ from simulator.scoring import coverable
 from simulator.store import SessionRecord
 from simulator.textsafe import visible
 from simulator.ui.app import STORE_ERRORS, Choice
+from simulator.ui.screens.base import header_line
 from simulator.ui.screens.dialogs import ResumeDialog
 from simulator.ui.screens.rows import RowsScreen
 from simulator.ui.widgets.layout import bullets
@@ -78,8 +79,7 @@ class BrowserScreen(RowsScreen):
         learner = self.roleplay.learner
         rubric = self.roleplay.rubric
         who = learner.display if learner else "?"
-        mode = self.roleplay.mode.capitalize()
-        self.sub_title = f"{who} · {mode} mode · {rubric.title if rubric else 'no rubric'}"
+        self.sub_title = header_line(self.roleplay.mode, rubric, who)
         table = self.query_one(DataTable)
         if self.shows_issues():
             table.add_columns("Scenario", "Issue", "Channel", "Level", "Last result")

@@ -13,7 +13,6 @@ from textual.widgets import (
     Footer,
     Header,
     Label,
-    RadioButton,
     RadioSet,
     SelectionList,
     Static,
@@ -26,6 +25,8 @@ from simulator.scoring import CauseAssessment, LearnerResponses
 from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.screens.browser import short_title
+from simulator.ui.screens.dialogs import UnsavedDialog
+from simulator.ui.widgets.toggles import MarkedRadioButton, MarkedSelectionList
 
 OWN_WORDS = (
     ("issue-words", "In your own words: what is the issue?", "what the issue is"),
@@ -47,6 +48,7 @@ class CauseScreen(AppScreen):
     """Asks the learner to assess the causes of the situation from the brief."""
 
     HELP_SECTION = "Before the conversation"
+    UNSAVED = "your assessment of the situation"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "begin", "Start the conversation"),
         Binding("escape", "back", "Back"),
@@ -55,7 +57,6 @@ class CauseScreen(AppScreen):
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()
         self.scenario = scenario
-        self._warned = False  # Esc with words written warns once, then goes back
 
     def compose(self) -> ComposeResult:
         s = self.scenario
@@ -78,15 +79,15 @@ class CauseScreen(AppScreen):
                     yield Label("The issue")
                     with RadioSet(id="issue"):
                         for issue in spec.ISSUES:
-                            yield RadioButton(words(issue), id=f"issue-{issue}")
+                            yield MarkedRadioButton(words(issue), id=f"issue-{issue}")
                 with Vertical(classes="choice"):
                     yield Label("The customer (characteristics)")
-                    yield SelectionList[str](
+                    yield MarkedSelectionList(
                         *[(words(c), c) for c in spec.CHARACTERISTICS], id="characteristics"
                     )
                 with Vertical(classes="choice"):
                     yield Label("Signs to expect (indicators)")
-                    yield SelectionList[str](
+                    yield MarkedSelectionList(
                         *[(words(i), i) for i in spec.INDICATORS], id="indicators"
                     )
             with Horizontal(id="own-words"):
@@ -116,13 +117,18 @@ class CauseScreen(AppScreen):
     @on(Button.Pressed, "#begin")
     def action_begin(self) -> None:
         """Record the assessment and start the conversation."""
+        self.save_unsaved()
+
+    def save_unsaved(self) -> bool:
+        """Start the conversation, which saves the assessment with it; False if it cannot
+        start yet (no issue chosen, or the store refused)."""
         from simulator.ui.screens.conversation import ConversationScreen
 
         cause = self.assessment()
         if cause.issue is None:
             self.notify("Choose the issue first (it is part of P1).", severity="warning")
             self.query_one(RadioSet).focus()
-            return
+            return False
         unwritten = [
             part
             for box_id, _, part in OWN_WORDS
@@ -140,23 +146,33 @@ class CauseScreen(AppScreen):
             screen = ConversationScreen.starting(self.roleplay, self.scenario, responses)
         except STORE_ERRORS as exc:  # what was typed stays in the boxes, to start again
             self.roleplay.store_failed(exc)
-            return
+            return False
         self.app.switch_screen(screen)
+        return True
+
+    def unsaved(self) -> bool:
+        """True once anything is chosen or written (saved only when the conversation starts)."""
+        cause = self.assessment()
+        return bool(
+            cause.issue or cause.characteristics or cause.indicators
+            or cause.issue_words or cause.challenge_words
+        )  # fmt: skip
 
     def action_back(self) -> None:
-        """Back to the list; what was written is asked about first, as nothing is saved."""
-        written = any(self.query_one(f"#{box_id}", TextArea).text.strip()
-                      for box_id, _, _ in OWN_WORDS)  # fmt: skip
-        if written and not self._warned:
-            self._warned = True
-            self.notify(
-                "What you wrote is not saved until the conversation starts. Press Esc again to "
-                "go back without it, or Ctrl+S to start.",
-                severity="warning",
-                timeout=6,
-            )
+        """Back to the list; what was chosen or written is asked about first."""
+        if not self.unsaved():
+            self.app.pop_screen()
             return
-        self.app.pop_screen()
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                self.app.pop_screen()
+            elif answer == "save":
+                self.save_unsaved()
+
+        self.app.push_screen(
+            UnsavedDialog(self.UNSAVED, "Start the conversation", leaving="go back"), answered
+        )
 
 
 def _escape(text: str) -> str:

@@ -61,6 +61,76 @@ class ResumeDialog(ModalScreen[str | None]):
         self.dismiss(answer or None)
 
 
+class UnsavedDialog(ModalScreen[str | None]):
+    """Asks before typed text that is not saved would be lost: save, discard or stay.
+
+    Dismissed with "save", "discard", or None to stay where the text is."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "answer('save')", "Save"),
+        Binding("d", "answer('discard')", "Discard"),
+        Binding("escape", "answer('')", "Stay"),
+    ]
+
+    HELP_SECTION = "Unsaved writing"
+
+    def __init__(self, what: str, save_label: str = "Save", leaving: str = "leave") -> None:
+        super().__init__()
+        self.what = what
+        self.save_label = save_label
+        self.leaving = leaving
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as dialog:
+            dialog.border_title = "Not saved yet"
+            yield Static(
+                f"You have not saved {self.what}. Save it before you {self.leaving}, throw it "
+                "away, or stay and carry on?",
+                id="unsaved-question",
+                markup=False,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.save_label} (s)", variant="primary", id="save")
+                yield Button("Discard (d)", variant="error", id="discard")
+                yield Button("Stay (Esc)", id="stay")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.action_answer(event.button.id if event.button.id != "stay" else "")
+
+    def action_answer(self, answer: str | None) -> None:
+        self.dismiss(answer or None)
+
+
+class TextCard(ModalScreen[None]):
+    """A card that shows one text in full, scrolling if it is long (feedback that did not fit)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f,q,enter", "close", "Close")]
+
+    HELP_SECTION = "Policy card, help"
+
+    def __init__(self, title: str, body: RenderableType) -> None:
+        super().__init__()
+        self.card_title = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog card") as card:
+            card.border_title = self.card_title
+            yield Static(self.body)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class PolicyCard(ModalScreen[None]):
     """The organisation's policies and what the learner may do without referring."""
 
@@ -102,7 +172,7 @@ class PolicyCard(ModalScreen[None]):
 
 HELP_KEYS = (
     ("Everywhere", [("? or F1", "this help (F1 while typing)"), ("F2", "high-contrast colours on or off"),
-                    ("Ctrl+Q", "quit (your session is saved)"), ("Tab / Shift+Tab", "move between fields")]),
+                    ("Ctrl+Q", "quit (your session is saved; asks about unsaved writing)"), ("Tab / Shift+Tab", "move between fields")]),
     ("Who is playing", [("Enter or Ctrl+S", "continue to the scenarios"), ("Esc", "quit")]),
     ("Scenario list", [("↑ ↓", "choose a scenario"), ("Enter", "play it (or resume)"),
                        ("f", "filters"), ("c", "clear filters"), ("s", "my sessions"),
@@ -116,14 +186,19 @@ HELP_KEYS = (
                                  ("Esc", "back (asks first if you wrote)")]),
     ("Conversation", [("1-9", "say that option"), ("↑ ↓ Enter", "choose an option"),
                       ("n", "write a note (Esc closes it)"),
+                      ("f", "all of the feedback on your last reply (practice)"),
                       ("Tab", "to the chat, to scroll it (↑ ↓ Home)"), ("p", "policy and authority card"),
-                      ("u", "undo last reply (practice mode)"),
+                      ("u", "undo last reply (practice mode, even the one that ended it)"),
+                      ("Enter", "at the end: on to your results"),
                       ("Esc", "leave; resume later from the list")]),
     ("Unfinished session", [("r", "resume it"), ("n", "start again"), ("Esc", "cancel")]),
-    ("Policy card, help", [("Esc", "close (or p, ?)"), ("↑ ↓ PgUp PgDn", "scroll")]),
+    ("Unsaved writing", [("s", "save it, then go on"), ("d", "throw it away and go on"),
+                         ("Esc", "stay and carry on writing")]),
+    ("Policy card, help", [("Esc", "close (or p, f, ?)"), ("↑ ↓ PgUp PgDn", "scroll")]),
     ("Results", [("↑ ↓ PgUp PgDn", "scroll"), ("r", "write your review and plan"),
+                 ("w", "save your feedback sheet as a file"),
                  ("Esc", "back to the list")]),
-    ("Review", [("Ctrl+S", "save"), ("Esc", "back without saving")]),
+    ("Review", [("Ctrl+S", "save"), ("Esc", "back (asks first if you changed it)")]),
 )  # fmt: skip
 
 

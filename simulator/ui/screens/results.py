@@ -19,7 +19,8 @@ from simulator.playthrough import Playthrough
 from simulator.scoring import SessionResult, Verdict
 from simulator.scoring.session import IN_PROGRESS
 from simulator.ui.app import STORE_ERRORS
-from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.base import MODES, AppScreen, header_line
+from simulator.ui.screens.review import notes_block
 from simulator.ui.widgets.layout import hanging
 
 STATUS_MARKS = {
@@ -67,6 +68,7 @@ class ResultsScreen(AppScreen):
     HELP_SECTION = "Results"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "review", "Write review"),
+        Binding("w", "save_sheet", "Save sheet"),
         Binding("escape", "done", "Back to the list"),
     ]
 
@@ -83,10 +85,14 @@ class ResultsScreen(AppScreen):
             yield Static(id="situation")
             yield Static(id="criteria")
             yield Static(id="recap")
+            yield Static(id="results-notes")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"Results · session {self.play.session_id} · {self.play.scenario.title}"
+        p = self.play
+        self.sub_title = header_line(
+            p.mode, p.rubric, f"Results, session {p.session_id}", p.scenario.title
+        )
         self.refresh_results()
         self.query_one("#results").focus()
 
@@ -108,12 +114,17 @@ class ResultsScreen(AppScreen):
         self.query_one("#situation", Static).update(self.situation())
         self.query_one("#criteria", Static).update(self.criteria(result))
         self.query_one("#recap", Static).update(self.recap())
+        notes = self.query_one("#results-notes", Static)
+        notes.display = bool(self.play.notes)
+        if self.play.notes:
+            notes.update(Group(Text(), notes_block(self.play.notes)))
 
     def summary(self, result: SessionResult | None) -> Text:
         p = self.play
         s = p.session
         text = Text()
-        text.append("Practice feedback, not an assessment decision\n\n", style="dim")
+        text.append(MODES.get(p.mode, "Practice"), style="bold")
+        text.append(": feedback, not an assessment decision\n\n", style="dim")
         outcome = OUTCOMES.get(s.outcome or "", "Not finished")
         text.append("Outcome: ", style="bold")
         text.append(outcome + "\n")
@@ -323,25 +334,63 @@ class ResultsScreen(AppScreen):
         return lines
 
     def recap(self) -> RenderableType:
+        """Every reply with its feedback and, where there was one, the stronger reply: the
+        debrief (in assessment mode, the first feedback the learner sees)."""
         rows: list[tuple[RenderableType, RenderableType]] = []
         for item in self.play.recap():
-            rows.append((Text(f"{item.turn:>3}.", style="bold"), Text(item.chosen.say)))
-            if self.play.practice and item.stronger is not None:
-                stronger = hanging(
-                    [(Text("Stronger:", style="green"), Text(item.stronger.say, style="italic"))],
-                    10,
+            rows.append((Text(f"{item.turn:>3}.", style="bold"), quoted(item.chosen.say)))
+            details: list[tuple[RenderableType, RenderableType]] = []
+            if item.chosen.feedback:
+                details.append((Text("Feedback:", style="cyan"), Text(item.chosen.feedback)))
+            if item.stronger is not None:
+                details.append(
+                    (Text("Stronger:", style="green"), Text(item.stronger.say, style="italic"))
                 )
-                rows.append(("", stronger))
+            if details:
+                rows.append(("", hanging(details, 10)))
         return Group(
-            Text("\nYour route", style="bold underline"),
+            Text("\nYour route, reply by reply", style="bold underline"),
             hanging(rows, 5),
-            Text("\nPress r to write your review and learning plan; Esc to go back to the list."),
+            Text(
+                "\nPress r to write your review and learning plan, w to save this feedback "
+                "as a file; Esc to go back to the list."
+            ),
         )
 
     def action_review(self) -> None:
         from simulator.ui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.play))
+
+    def action_save_sheet(self) -> None:
+        """Write the learner's own feedback sheet (HTML and Markdown) to a file, and say where."""
+        from simulator import report  # the templates load only when a sheet is saved
+
+        app = self.roleplay
+        p = self.play
+        try:
+            record = app.store.session(p.session_id)
+        except STORE_ERRORS as exc:
+            app.store_failed(exc)
+            return
+        if record is None:
+            return
+        extra = [c.path for c in app.scenarios if c.scenario.id == p.scenario.id]
+        folder = app.sheets_folder
+        stem = f"session-{p.session_id}-{p.scenario.id}"
+        try:
+            view, _ = report.sheet_view(record, report.Library(extra))
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{stem}.html").write_text(report.render("sheet.html", view), "utf-8")
+            (folder / f"{stem}.md").write_text(report.render("sheet.md", view), "utf-8")
+        except (OSError, report.ReportError) as exc:
+            self.notify(f"The sheet could not be saved: {exc}", severity="error", timeout=10)
+            return
+        self.notify(
+            f"Your feedback sheet is saved: {folder / stem}.html (open it in a browser to read "
+            "or print it) and a Markdown copy, .md, beside it.",
+            timeout=15,
+        )
 
     def action_done(self) -> None:
         self.app.pop_screen()

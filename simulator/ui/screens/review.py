@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, TextArea
+from textual.widgets import Button, Footer, Header, Input, Label, Static, TextArea
 
 from simulator.playthrough import Playthrough
 from simulator.scoring import LearnerResponses, PlanEntry, Review
 from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.dialogs import UnsavedDialog
 
 PARTS = (
     ("strengths", "What went well? (strengths)"),
@@ -24,10 +27,18 @@ PARTS = (
 PLAN_ROWS = 3
 
 
+def notes_block(notes: list[str]) -> Group:
+    """The notes the learner wrote during the conversation, to write the review from."""
+    from simulator.ui.widgets.layout import bullets
+
+    return Group(Text("Your notes from the conversation", style="bold"), bullets(notes))
+
+
 class ReviewScreen(AppScreen):
     """Typed review and optional learning plan, saved with the session."""
 
     HELP_SECTION = "Review"
+    UNSAVED = "your review and plan"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Back"),
@@ -47,6 +58,8 @@ class ReviewScreen(AppScreen):
                 "Tab moves to the next box; Ctrl+S saves. Your tutor reads this review.",
                 classes="hint",
             )
+            if self.play.notes:
+                yield Static(notes_block(self.play.notes), id="review-notes")
             with Grid(id="review-grid"):
                 for key, prompt in PARTS:
                     with Vertical(classes="review-part"):
@@ -94,6 +107,11 @@ class ReviewScreen(AppScreen):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         """Save the review and plan, then go back to the results."""
+        if self.save_unsaved():
+            self.app.pop_screen()
+
+    def save_unsaved(self) -> bool:
+        """Save the review and plan as typed; False (and why) if they cannot be saved yet."""
         responses = self.responses()
         bad = [e for e in responses.learning_plan if not e.complete]
         if bad:
@@ -101,14 +119,31 @@ class ReviewScreen(AppScreen):
                 "A plan row needs an activity, a criterion and a date like 2026-12-04.",
                 severity="warning",
             )
-            return
+            return False
         try:
             self.play.save_responses(responses)
         except STORE_ERRORS as exc:  # what was typed stays in the form, to save again
             self.roleplay.store_failed(exc)
-            return
+            return False
         self.notify("Review saved.", timeout=3)
-        self.app.pop_screen()
+        return True
+
+    def unsaved(self) -> bool:
+        """True when the review or plan on screen differs from what is saved."""
+        typed = self.responses()
+        saved = self.play.responses
+        return (typed.review or Review()) != (saved.review or Review()) or list(
+            typed.learning_plan
+        ) != [e for e in saved.learning_plan if e.activity.strip()]
 
     def action_cancel(self) -> None:
-        self.app.pop_screen()
+        """Back to the results; asks first when something typed is not saved."""
+        if not self.unsaved():
+            self.app.pop_screen()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard" or (answer == "save" and self.save_unsaved()):
+                self.app.pop_screen()
+
+        self.app.push_screen(UnsavedDialog(self.UNSAVED, "Save"), answered)
