@@ -285,7 +285,7 @@ async def test_preview_shows_policies_and_authority(make_app: MakeApp, drive: Dr
                 assert item in preview
             member = choice.scenario.cast[org.refer_to or ""]
             assert f"Otherwise refer to: {member.name}, {member.role}" in preview
-            assert "Can evidence: P2" in preview
+            assert "Can evidence (the criteria this conversation can show): P2 Select" in preview
 
 
 # -- before the conversation (P1) ----------------------------------------------------------------
@@ -675,7 +675,7 @@ async def test_leaving_keeps_the_session_in_progress(
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
         table = app.screen.query_one(DataTable)
-        assert str(table.get_row("faulty-kettle")[-1]) == "in progress"
+        assert str(table.get_row("faulty-kettle")[-1]) == "In progress"
     assert stored(store_path).state == "in_progress"
 
 
@@ -898,7 +898,7 @@ async def test_a_session_left_unfinished_is_in_progress_on_its_results(
         await pilot.pause()
         await pilot.press("s")
         await pilot.pause()
-        assert session_rows(app)[0][3] == "started again"
+        assert session_rows(app)[0][3] == "Started again"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
@@ -1078,7 +1078,7 @@ async def test_new_learner_journey_ends_with_the_session_in_the_list(
         await me.sign_in("Sam Lee")
         assert app.mode == "practice"
         table = app.screen.query_one(DataTable)
-        assert str(table.get_row("faulty-kettle")[-1]) == "not tried"
+        assert str(table.get_row("faulty-kettle")[-1]) == "Not tried"
         await me.open_scenario("faulty-kettle")
         await me.assess("product_faulty", indicators=["angry"])
         await me.say(*distinction_route)
@@ -1090,7 +1090,7 @@ async def test_new_learner_journey_ends_with_the_session_in_the_list(
         assert isinstance(app.screen, BrowserScreen)
         table = app.screen.query_one(DataTable)
         assert str(table.get_row("faulty-kettle")[-1]) == "Distinction"
-        assert str(table.get_row("router-helpline")[-1]) == "not tried"
+        assert str(table.get_row("router-helpline")[-1]) == "Not tried"
     record = stored(store_path)
     assert record.learner.name == "Sam Lee" and record.grade == "distinction"
     assert record.responses.review == Review("calm", "slow", "angry", "notes")
@@ -1201,7 +1201,7 @@ async def test_a_review_can_be_written_later_from_my_sessions(
         await pilot.pause()
         assert isinstance(app.screen, SessionsScreen)
         [row] = session_rows(app)
-        assert row[1:] == ["Faulty kettle", "practice", "Not yet", "not yet"]
+        assert row[1:] == ["Faulty kettle", "Practice", "Customer lost", "Not yet", "–"]
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
@@ -1231,7 +1231,7 @@ async def test_an_unfinished_session_resumes_from_my_sessions(
         await pilot.press("s")
         await pilot.pause()
         [row] = session_rows(app)
-        assert row[3:] == ["in progress", "not yet"]
+        assert row[3:] == ["In progress", "–", "–"]
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConversationScreen)

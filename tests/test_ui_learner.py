@@ -11,7 +11,7 @@ from typing import Any
 
 from test_ui import text_of
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Static
 
 from simulator.store import Store
 from simulator.ui.app import RoleplayApp
@@ -271,3 +271,19 @@ async def test_continue_as_signs_the_last_learner_back_in(
         await pilot.press("s")
         await pilot.pause()
         assert len(app.screen.records()) == 1  # type: ignore[attr-defined]
+
+
+# -- 23. the list keeps your place ------------------------------------------------------------
+async def test_back_from_a_conversation_the_list_is_where_it_was(
+    make_app: MakeApp, drive: Drive
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start("router-helpline")
+        await pilot.press("escape")  # leave; resume later
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == (
+            "router-helpline"
+        )

@@ -15,6 +15,11 @@ MODES = {"practice": "Practice", "assessment": "Assessment practice"}
 """How the mode reads in the header, on the results and on the sheet."""
 
 
+def cut(text: str, limit: int) -> str:
+    """Text shortened to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def unit_name(rubric: Rubric) -> str:
     """A rubric's unit without its reference and credits ("Unit 7", "unit C3")."""
     unit = re.split(r"[,(]", rubric.unit)[0].strip()

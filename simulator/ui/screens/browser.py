@@ -17,10 +17,10 @@ from simulator.scoring import coverable
 from simulator.store import SessionRecord
 from simulator.textsafe import visible
 from simulator.ui.app import STORE_ERRORS, Choice
-from simulator.ui.screens.base import header_line
+from simulator.ui.screens.base import cut, header_line
 from simulator.ui.screens.dialogs import ResumeDialog
 from simulator.ui.screens.rows import RowsScreen
-from simulator.ui.widgets.layout import bullets
+from simulator.ui.widgets.layout import bullets, hanging
 
 
 def words(value: str) -> str:
@@ -59,16 +59,24 @@ class BrowserScreen(RowsScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        # each filter offers only what some scenario in the list has: never a value that empties it
+        contexts = [c.scenario.context for c in self.roleplay.scenarios]
+        issues = {c.issue for c in contexts}
+        channels = {c.channel for c in contexts}
+        indicators = {i for c in contexts for i in c.customer.indicators}
         with Horizontal(id="filters"):
             if not self.concealing():  # a filter on the issue or the customer would give it away
-                yield Select([(words(i), i) for i in spec.ISSUES], prompt="Issue", id="f-issue")
-            yield Select([(words(c), c) for c in spec.CHANNELS], prompt="Channel", id="f-channel")
+                yield Select([(words(i), i) for i in spec.ISSUES if i in issues], prompt="Issue",
+                             id="f-issue")  # fmt: skip
+            yield Select([(words(c), c) for c in spec.CHANNELS if c in channels],
+                         prompt="Channel", id="f-channel")  # fmt: skip
             if not self.concealing():
-                yield Select([(words(i), i) for i in spec.INDICATORS], prompt="Customer",
-                             id="f-indicator")  # fmt: skip
+                yield Select([(words(i), i) for i in spec.INDICATORS if i in indicators],
+                             prompt="Customer", id="f-indicator")  # fmt: skip
             rubric = self.roleplay.rubric
-            codes = [c.code for c in rubric.session_criteria] if rubric else []
-            yield Select([(c, c) for c in codes], prompt="Criterion", id="f-criterion")
+            criteria = list(rubric.session_criteria) if rubric else []
+            yield Select([(f"{c.code} {cut(c.text, 44)}", c.code) for c in criteria],
+                         prompt="Criterion", id="f-criterion")  # fmt: skip
         with Vertical(id="browser-body"):
             yield DataTable(id="scenario-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="preview"):
@@ -140,8 +148,14 @@ class BrowserScreen(RowsScreen):
         return out
 
     def refresh_table(self) -> None:
-        """Fill the table from the scenarios that pass the filters."""
+        """Fill the table from the scenarios that pass the filters, keeping the cursor on the
+        scenario it was on (back from a conversation, the list is where the learner left it)."""
         table = self.query_one(DataTable)
+        was = (
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if table.row_count
+            else None
+        )
         table.clear()
         with_issue = self.shows_issues()
         latest = self.latest_all()
@@ -149,9 +163,9 @@ class BrowserScreen(RowsScreen):
             s = choice.scenario
             last = latest.get(s.id)
             if last is None:
-                result = "not tried"
+                result = "Not tried"
             elif last.state == "in_progress":
-                result = "in progress"
+                result = "In progress"
             else:
                 result = came_to(last)
             cells: list[str | Text] = [Text(short_title(s.title))]
@@ -163,6 +177,8 @@ class BrowserScreen(RowsScreen):
             table.add_row(
                 *(c if isinstance(c, Text) else Text(visible(c)) for c in cells), key=s.id
             )
+        if was is not None and was in table.rows:
+            table.move_cursor(row=table.get_row_index(was))
         if table.row_count:
             self.show_preview(
                 str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
@@ -213,13 +229,17 @@ class BrowserScreen(RowsScreen):
         parts: list[RenderableType] = [text]
         rubric = self.roleplay.rubric
         if rubric is not None:
-            codes = [
-                cr.code for cr in rubric.session_criteria
+            can = [
+                cr for cr in rubric.session_criteria
                 if cr.rule is not None and coverable(cr.rule, s)
             ]  # fmt: skip
-            parts.append(Text.assemble(
-                ("\nCan evidence: ", "bold"), " ".join(codes) or "none of this rubric's session criteria"
-            ))  # fmt: skip
+            parts.append(Text("\nCan evidence (the criteria this conversation can show):",
+                              style="bold"))  # fmt: skip
+            if can:
+                parts.append(hanging([(Text(f" {cr.code}", style="bold"), Text(cut(cr.text, 120)))
+                                      for cr in can], 5))  # fmt: skip
+            else:
+                parts.append(Text(" none of this rubric's session criteria"))
         if org.authority_own:
             parts += [Text("\nYou may:", style="bold"), bullets(org.authority_own, indent=1)]
         if org.refer_to:

@@ -218,19 +218,30 @@ class ResultsScreen(AppScreen):
         return title
 
     def glance(self, result: SessionResult | None) -> Text:
-        """Every verdict at a glance; the reasons follow."""
+        """Every verdict at a glance, those the session grade is judged on first, then those
+        that come from what the learner writes (so a grade above a row of "not yet" reads
+        true); the reasons follow."""
         text = Text()
-        if result is None or self.play.rubric is None:
+        rubric = self.play.rubric
+        if result is None or rubric is None:
             return text
+        graded = set(result.grade.over)
+        groups = [
+            ("", [c for c in rubric.criteria if not graded or c.code in graded]),
+            ("From what you write (not in the session grade)",
+             [c for c in rubric.criteria if graded and c.code not in graded]),
+        ]  # fmt: skip
         text.append("\n")
-        for status, (label, style) in STATUS_MARKS.items():
-            codes = [
-                c.code for c in self.play.rubric.criteria
-                if result.criteria[c.code].status == status
-            ]  # fmt: skip
-            if codes:
-                text.append(f"{label[0]} {label[2:].capitalize()}: ", style=f"bold {style}")
-                text.append(" ".join(codes) + "\n")
+        for heading, criteria in groups:
+            if not criteria:
+                continue
+            if heading:
+                text.append(heading + "\n", style="bold")
+            for status, (label, style) in STATUS_MARKS.items():
+                codes = [c.code for c in criteria if result.criteria[c.code].status == status]
+                if codes:
+                    text.append(f"{label[0]} {label[2:].capitalize()}: ", style=f"bold {style}")
+                    text.append(" ".join(codes) + "\n")
         text.append("Why, criterion by criterion, is below (↓ or PgDn to scroll).", style="dim")
         return text
 
@@ -329,7 +340,7 @@ class ResultsScreen(AppScreen):
         for e in verdict.concerns:
             lines.append((
                 Text(f"turn {e.turn}:", style="red"),
-                Text.assemble((f"but {words(e.behaviour)}: ", "red"), quoted(e.line)),
+                Text.assemble((f"✗ {behaviour_label(e.behaviour)}: ", "red"), quoted(e.line)),
             ))  # fmt: skip
         return lines
 

@@ -77,7 +77,7 @@ class ReviewScreen(AppScreen):
                 entry = plan[i] if i < len(plan) else PlanEntry("")
                 with Horizontal(classes="plan-row"):
                     yield Input(entry.activity, placeholder="Activity", id=f"plan-activity-{i}")
-                    yield Input(entry.criterion, placeholder="Criterion e.g. P2", id=f"plan-criterion-{i}",
+                    yield Input(entry.criterion, placeholder="Code, e.g. P4", id=f"plan-criterion-{i}",
                                 classes="short")  # fmt: skip
                     yield Input(entry.target_date, placeholder="YYYY-MM-DD", id=f"plan-date-{i}",
                                 classes="short")  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,15 +14,43 @@ from simulator.playthrough import Playthrough, ResumeRefused
 from simulator.store import SessionRecord
 from simulator.textsafe import visible
 from simulator.ui.app import STORE_ERRORS
-from simulator.ui.screens.browser import came_to, short_title
+from simulator.ui.screens.browser import short_title
 from simulator.ui.screens.rows import RowsScreen
 
-STATES = {"in_progress": "in progress", "abandoned": "started again"}
+STATES = {"in_progress": "In progress", "abandoned": "Started again"}
+OUTCOMES = {
+    "resolved": "Resolved",
+    "escalated": "Escalated",
+    "unresolved": "Unresolved",
+    "customer_lost": "Customer lost",
+}
+MODE_NAMES = {"practice": "Practice", "assessment": "Assessment"}
 
 
-def result_of(record: SessionRecord) -> str:
-    """What the session came to, in words: the grade, else the outcome, else its state."""
-    return STATES.get(record.state) or came_to(record)
+def local_time(at: str) -> str:
+    """A stored (UTC) time as the learner's clock reads it ("4 Dec 15:13")."""
+    try:
+        when = datetime.datetime.fromisoformat(at)
+    except ValueError:
+        return at[:16].replace("T", " ")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    local = when.astimezone()
+    return f"{local.day} {local:%b %H:%M}"
+
+
+def outcome_of(record: SessionRecord) -> str:
+    """How the conversation ended (or that it has not)."""
+    return STATES.get(record.state) or OUTCOMES.get(record.outcome or "", "finished")
+
+
+def grade_of(record: SessionRecord) -> str:
+    """The session's grade in words; "No grade" when a serious error ruled every grade out."""
+    if record.state in STATES:
+        return "–"
+    if record.ruled_out:
+        return "No grade (serious error)"
+    return (record.grade or "–").replace("_", " ").capitalize()
 
 
 def review_of(record: SessionRecord) -> str:
@@ -34,7 +63,7 @@ def review_of(record: SessionRecord) -> str:
         )
         if done
     ]
-    return " and ".join(written) if written else "not yet"
+    return ", ".join(written) if written else "–"
 
 
 class SessionsScreen(RowsScreen):
@@ -56,7 +85,7 @@ class SessionsScreen(RowsScreen):
         learner = self.roleplay.learner
         self.sub_title = f"My sessions · {learner.display if learner else '?'}"
         table = self.query_one(DataTable)
-        table.add_columns("When (UTC)", "Scenario", "Mode", "Result", "Written")
+        table.add_columns("When", "Scenario", "Mode", "Outcome", "Grade", "Written")
         self.refresh_table()
         table.focus()
 
@@ -78,9 +107,10 @@ class SessionsScreen(RowsScreen):
         titles = {c.scenario.id: c.scenario.title for c in self.roleplay.scenarios}
         records = self.records()
         for r in records:
-            title = short_title(titles.get(r.scenario_id, r.scenario_id))
-            when = r.started[:16].replace("T", " ")
-            cells = (when, title, r.mode, result_of(r), review_of(r))  # literal, never markup
+            title = short_title(titles.get(r.scenario_id, r.scenario_id), limit=22)
+            mode = MODE_NAMES.get(r.mode, r.mode)
+            cells = (local_time(r.started), title, mode, outcome_of(r), grade_of(r), review_of(r))
+            # literal text, never markup
             table.add_row(*(Text(visible(c)) for c in cells), key=str(r.id))
         intro = (
             "Enter opens a session: its results and your review (or, if it is unfinished, the "

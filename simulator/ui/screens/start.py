@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, RadioSet, Select, Static
 
 from simulator.store import StoreError
-from simulator.ui.screens.base import AppScreen, unit_name
+from simulator.ui.screens.base import AppScreen, cut, unit_name
 from simulator.ui.widgets.toggles import MarkedRadioButton
 
 if TYPE_CHECKING:
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
 
 NAME_SHOWN = 36
 """Characters of the last learner's name shown on the "Continue as" button."""
-
-
-def cut(text: str, limit: int) -> str:
-    """Text shortened to ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def rubric_label(rubric: Rubric) -> str:
