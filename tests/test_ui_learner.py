@@ -287,3 +287,78 @@ async def test_back_from_a_conversation_the_list_is_where_it_was(
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == (
             "router-helpline"
         )
+
+
+# -- 14. the header shows mode and qualification, whatever the name ------------------------------
+async def test_the_header_names_mode_and_qualification_before_a_long_name(
+    make_app: MakeApp, drive: Drive
+) -> None:
+    long_name = "[bold]Zoë[/] O'Brien-[red]Ñandú[/red] Featherstonehaugh-Cholmondeley the Third"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.sign_in(long_name, mode="assessment")
+        header = f"{app.title} — {app.screen.sub_title}"
+        assert header.index("Assessment practice · OCR Unit 7") + 33 < 70  # fits at 80 columns
+        assert header.endswith(long_name)  # the name last: it is what gets cut
+        await me.open_scenario("faulty-kettle")
+        await me.assess()
+        assert app.screen.sub_title.startswith("Assessment practice · OCR Unit 7 · Faulty kettle")
+
+
+# -- 17. on and off differ by glyph ------------------------------------------------------------
+async def test_chosen_buttons_and_ticks_show_a_glyph_not_only_a_colour(
+    make_app: MakeApp, drive: Drive
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        me = drive(pilot)
+        await me.start_screen_ready()
+        practice, assessment = (
+            app.screen.query_one("#practice"),
+            app.screen.query_one("#assessment"),
+        )
+        assert "▐●▌" in str(practice.render()) and "▐ ▌" in str(assessment.render())
+        await me.sign_in()
+        await me.open_scenario("faulty-kettle")
+        await me.assess("product_faulty", ["external"], ["angry"], begin=False)
+        screen = app.screen
+        issue = screen.query_one("#issue-product_faulty")
+        other = screen.query_one("#issue-other")
+        assert "▐●▌" in str(issue.render()) and "▐ ▌" in str(other.render())
+        ticks = screen.query_one("#indicators")
+        rows = [ticks.render_line(y).text for y in range(3)]
+        angry = next(r for r in rows if "angry" in r)
+        assert angry.startswith("▐X▌")
+        assert all(r.startswith("▐ ▌") for r in rows if r.strip() and "angry" not in r)
+
+
+# -- 20. My sessions in the learner's own time, with outcome and grade -------------------------
+async def test_my_sessions_shows_local_time_outcome_and_grade(
+    make_app: MakeApp, drive: Drive, poor_route: list[str], monkeypatch: Any, store_path: Path
+) -> None:
+    import datetime
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+5:30, so a UTC time cannot pass for it
+    time.tzset()
+    try:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            me = drive(pilot)
+            await me.start()
+            await me.say(*poor_route)
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            headers = [str(c.label) for c in table.columns.values()]
+            assert headers == ["When", "Scenario", "Mode", "Outcome", "Grade", "Written"]
+            row = [str(c) for c in table.get_row_at(0)]
+        started = datetime.datetime.fromisoformat(stored(store_path).started).astimezone()
+        assert row[0] == f"{started.day} {started:%b %H:%M}"
+        assert row[2:5] == ["Practice", "Customer lost", "Not yet"]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
