@@ -9,7 +9,8 @@ cleared before the picture is taken.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,16 @@ SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "12
 MakeApp = Callable[..., RoleplayApp]
 Drive = Callable[[Pilot[None]], Any]
 Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times show in the learner's time zone: the pictures are taken in UTC, wherever they run."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 async def steady(pilot: Pilot[None]) -> None:

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static, TextAr
 from simulator.playthrough import Playthrough
 from simulator.scoring import LearnerResponses, PlanEntry, Review
 from simulator.ui.app import STORE_ERRORS
-from simulator.ui.screens.base import AppScreen
+from simulator.ui.screens.base import AppScreen, header_line
 from simulator.ui.screens.dialogs import UnsavedDialog
 
 PARTS = (
@@ -77,7 +77,7 @@ class ReviewScreen(AppScreen):
                 entry = plan[i] if i < len(plan) else PlanEntry("")
                 with Horizontal(classes="plan-row"):
                     yield Input(entry.activity, placeholder="Activity", id=f"plan-activity-{i}")
-                    yield Input(entry.criterion, placeholder="Code, e.g. P4", id=f"plan-criterion-{i}",
+                    yield Input(entry.criterion, placeholder="e.g. P4", id=f"plan-criterion-{i}",
                                 classes="short")  # fmt: skip
                     yield Input(entry.target_date, placeholder="YYYY-MM-DD", id=f"plan-date-{i}",
                                 classes="short")  # fmt: skip
@@ -85,7 +85,8 @@ class ReviewScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"Review · {self.play.scenario.title}"
+        p = self.play
+        self.sub_title = header_line(p.mode, p.rubric, "Review", p.scenario.title)
         self.query_one("#review-strengths", TextArea).focus()
 
     def responses(self) -> LearnerResponses:
