@@ -59,3 +59,24 @@ def test_the_strongest_reply_is_not_always_number_one(store: Store) -> None:
         firsts += ids(play)[0] == option_id
         play.choose(option_id)
     assert firsts < 4
+
+
+VERIFIED_LATE = (  # reads her address before security, passes security later, then books
+    "skip-security,probe-phone,acknowledge-lifeline,ask-white-box,ask-grey-cable,ask-red-socket,"
+    "ask-telecare,verify-for-backup,offer-battery-backup,offer-callback-tl,brief-tl,"
+    "list-tl-options,recommend-visit,explain-no-engineer,offer-choices,recommend-thursday,"
+    "justify-thursday,teach-back,correct-and-book"
+)
+
+
+def test_practice_feedback_names_what_a_line_shows_where_it_was_said(store: Store) -> None:
+    """Learner walkthrough, new problem C: a line whose `shows` depends on the state (booking
+    is a breach only for an unverified caller) is named in practice feedback as it is scored."""
+    scenario = open_scenario("router-helpline").scenario
+    play = Playthrough.begin(store, store.learner("Amy"), scenario, None, "practice")
+    outcomes = [play.choose(option_id) for option_id in VERIFIED_LATE.split(",")]
+    first, last = outcomes[0], outcomes[-1]
+    assert "breach_data_protection" in [b.id for b in first.behaviours]  # before security
+    assert play.session.variables["verified"] is True
+    booked = [b.id for b in last.behaviours]
+    assert "breach_data_protection" not in booked and "complete_action" in booked

@@ -199,7 +199,7 @@ def test_sheet_of_a_poor_route_names_stronger_options_and_what_to_practise(
     assert 'class="turn learner poor"' in html
     row = html.split('<tr id="criterion-P2">')[1].split("</tr>")[0]
     assert "Not yet" in row and "None in this session." in row
-    assert "None of your replies showed open question" in row  # it was offered, not taken
+    assert "None of your replies showed this: open question" in row  # offered, not taken
     practise = html.split("<h2>What to practise next</h2>")[1]
     assert "roleplay play router-helpline" in practise
     assert "roleplay play faulty-kettle" in practise and "(this scenario again)" in practise

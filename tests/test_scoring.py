@@ -226,7 +226,7 @@ def test_a_criterion_the_scenario_cannot_cover_lowers_the_ceiling_not_the_learne
     phone = play("phone", PHONE_MERIT)
     d1 = phone.criteria["D1"]
     assert (d1.status, d1.evidence) == ("not_covered", ())
-    assert "explain policy" in d1.detail and "offer alternatives" in d1.detail
+    assert "explains the policy and why" in d1.detail and "offers alternatives" in d1.detail
     assert phone.grade.not_covered == ("D1",)
     assert (phone.grade.value, phone.grade.ceiling) == ("merit", "merit")
     shop = play("shop", SHOP_DISTINCTION)
@@ -248,7 +248,7 @@ def test_fallback_only_behaviour_is_not_coverable() -> None:
 
 def test_wrong_order_cites_the_early_line_and_names_what_it_must_follow() -> None:
     m1 = play("shop", csv("to-solution,check-ok,explain-next")).criteria["M1"]
-    assert "explain actions" in m1.detail
+    assert "explains the actions" in m1.detail
     assert [(e.option, e.turn) for e in m1.evidence] == [("check-ok", 2)]
     never = play("shop", csv("to-solution,check-ok")).criteria["M1"]
     assert "never" in never.detail
@@ -286,7 +286,7 @@ def test_too_few_says_how_many_and_how_many_needed() -> None:
 
 def test_all_with_one_missing_names_the_missing_behaviour() -> None:
     m2 = play("shop", csv("to-solution,fetch-manager,list-options")).criteria["M2"]
-    assert "recommend with reasons" in m2.detail
+    assert "recommends an action with reasons" in m2.detail
     assert "identify options" not in m2.detail
     assert [e.option for e in m2.evidence] == ["list-options"]
 
@@ -379,7 +379,7 @@ RESPONSE_ROWS: list[tuple[str, dict[str, Any] | None, dict[str, tuple[str, str |
     ("cause right, goes to the tutor", GOOD_CAUSE, {"P4": ("needs_tutor", "tutor")}, "angry"),
     ("a characteristic alone is not what makes her challenging", {"cause_assessment": {
         "issue": "product_faulty", "characteristics": ["external"], **WORDS}},
-     {"P4": ("not_yet", "mismatch")}, "none of the indicators named"),
+     {"P4": ("not_yet", "mismatch")}, "no indicator (angry, confused, ...) was named"),
     ("ticking every box", {"cause_assessment": {
         "issue": "product_faulty", **WORDS,
         "characteristics": ["gender", "age", "location", "language", "external", "disability"],
@@ -395,7 +395,7 @@ RESPONSE_ROWS: list[tuple[str, dict[str, Any] | None, dict[str, tuple[str, str |
                                           **WORDS}},
      {"P4": ("not_yet", "mismatch")}, "the issue is not goods not delivered"),
     ("no issue named", {"cause_assessment": {"indicators": ["angry"], **WORDS}},
-     {"P4": ("not_yet", "mismatch")}, "not nothing"),
+     {"P4": ("not_yet", "mismatch")}, "no issue was chosen"),
     ("right issue, wrong indicators", {"cause_assessment": {
         "issue": "product_faulty", "indicators": ["confused", "indecisive"], **WORDS}},
      {"P4": ("not_yet", "mismatch")}, "none of the indicators named"),

@@ -215,6 +215,7 @@ async def test_w_on_the_results_saves_the_sheet_and_says_where(
         await pilot.pause()
         said = " ".join(str(n.message) for n in app._notifications)
     html = sorted((tmp_path / "sheets").glob("*.html"))
+    assert html[0].name == "session-1-faulty-kettle.html"  # named as the learner knows it
     assert len(html) == 1 and str(html[0]) in said
     assert WALK_OUT in html[0].read_text(encoding="utf-8")  # the sheet has the final line
     assert html[0].with_suffix(".md").exists()
@@ -227,7 +228,7 @@ async def test_the_next_learner_is_not_signed_in_as_the_last(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:  # learner A plays and reviews
         me = drive(pilot)
-        await me.start(name="Amy Khan")
+        await me.start(name="Amy Khan", mode="assessment")
         await me.say(*poor_route)
         await me.review("A's strengths", "A's weaknesses")
     app = make_app()
@@ -243,6 +244,7 @@ async def test_the_next_learner_is_not_signed_in_as_the_last(
         assert app.focused is name and name.value == ""
         assert screen.query_one("#learner-ref", Input).value == ""
         assert screen.query_one("#group", Input).value == ""
+        assert screen.query_one("#practice").value is True  # A's mode was A's
         await me.type("Ben Ode")
         await pilot.press("enter")
         await pilot.pause()
@@ -354,11 +356,11 @@ async def test_my_sessions_shows_local_time_outcome_and_grade(
             await pilot.pause()
             table = app.screen.query_one(DataTable)
             headers = [str(c.label) for c in table.columns.values()]
-            assert headers == ["When", "Scenario", "Mode", "Outcome", "Grade", "Written"]
+            assert headers == ["When", "Scenario", "Outcome", "Grade", "Written", "Mode"]
             row = [str(c) for c in table.get_row_at(0)]
         started = datetime.datetime.fromisoformat(stored(store_path).started).astimezone()
         assert row[0] == f"{started.day} {started:%b %H:%M}"
-        assert row[2:5] == ["Practice", "Customer lost", "Not yet"]
+        assert row[2:] == ["Customer lost", "Not yet", "–", "Practice"]
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()

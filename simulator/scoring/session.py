@@ -76,7 +76,17 @@ def _evidence(line: Said, behaviour: str) -> Evidence:
 
 
 def _label(behaviours: Sequence[str]) -> str:
-    return ", ".join(b.replace("_", " ") for b in behaviours)
+    """Behaviours as a learner reads them ("explains the need to an appropriate person"): the
+    vocabulary's labels, else the ids in words."""
+    from simulator.lint import bundled_behaviours  # lint imports scoring for its search checks
+
+    known = bundled_behaviours()
+
+    def word(b: str) -> str:
+        label = known[b].label if b in known else b.replace("_", " ")
+        return label[:1].lower() + label[1:]
+
+    return ", ".join(word(b) for b in behaviours)
 
 
 def _outcome_label(outcomes: Sequence[str]) -> str:
@@ -156,13 +166,13 @@ def judge_rule(
         # offered at a point the learner reached? If not, the session never got that far
         offered = any(wanted & set(o.shows) for s in lines for o in s.node.options)
         if offered:
-            missed = f"none of your replies showed {_label(rule.behaviours)}"
+            missed = f"none of your replies showed this: {_label(rule.behaviours)}"
         elif outcome is None:
             missed = "the conversation has not reached this part yet"
         else:
             missed = (
-                "you didn't reach this part: the conversation ended before a reply could show "
-                + _label(rule.behaviours)
+                "you didn't reach this part: the conversation ended before you could show "
+                f"this ({_label(rule.behaviours)})"
             )
         return verdict("not_yet", "missing", missed)
     to_ok = [s for s in shown if addressee_matches(s.to, rule.to, scenario)]
@@ -301,14 +311,20 @@ def judge_cause_assessment(
                        feedback=criterion.feedback_not_yet)  # fmt: skip
     ctx = scenario.context
     problems = []
-    if c.issue != ctx.issue:
-        named = (c.issue or "nothing").replace("_", " ")
-        problems.append(f"the issue is not {named}")
+    if c.issue is None:
+        problems.append("no issue was chosen")
+    elif c.issue != ctx.issue:
+        problems.append(f"the issue is not {c.issue.replace('_', ' ')}")
     actual = set(ctx.customer.indicators) | set(ctx.customer.characteristics)
     named_traits = set(c.indicators) | set(c.characteristics)
     right = sorted(named_traits & actual)
     wrong = sorted(named_traits - actual)
-    if not set(c.indicators) & set(ctx.customer.indicators):
+    if not c.indicators:
+        problems.append(
+            "no indicator (angry, confused, ...) was named; a characteristic such as external "
+            "or age alone is not what makes a customer challenging"
+        )
+    elif not set(c.indicators) & set(ctx.customer.indicators):
         problems.append(
             "none of the indicators named (angry, confused, ...) is this customer's; a "
             "characteristic such as external or age alone is not what makes them challenging"

@@ -52,7 +52,7 @@ class BrowserScreen(RowsScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Play", priority=True),
         Binding("f", "focus_filters", "Filters"),
-        Binding("c", "clear_filters", "Clear filters"),
+        Binding("c", "clear_filters", "Clear"),
         Binding("s", "my_sessions", "My sessions"),
         Binding("escape", "change_learner", "Change learner"),
     ]

@@ -195,6 +195,8 @@ class ConversationScreen(AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Undo is hidden in assessment mode, and greyed out until there is a reply to undo."""
+        if action == "feedback" and not self.play.practice:
+            return False  # assessment: the feedback is the debrief at the end
         if action == "undo":
             if not self.play.practice:
                 return False

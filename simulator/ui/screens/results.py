@@ -4,6 +4,7 @@ learner chose, and the situation that was kept back before the session."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -20,6 +21,7 @@ from simulator.scoring import SessionResult, Verdict
 from simulator.scoring.session import IN_PROGRESS
 from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import MODES, AppScreen, header_line
+from simulator.ui.screens.browser import short_title
 from simulator.ui.screens.review import notes_block
 from simulator.ui.widgets.layout import hanging
 
@@ -29,6 +31,8 @@ STATUS_MARKS = {
     "not_covered": ("– not in this scenario", "dim"),
     "needs_tutor": ("… for your tutor", "yellow"),
 }
+INDICATOR_WORDS = {"specialist_equipment": "in need of specialist equipment or access arrangements"}
+"""How an indicator reads after "this customer was", where its id alone does not."""
 OUTCOMES = {
     "resolved": "Resolved",
     "escalated": "Escalated",
@@ -256,9 +260,8 @@ class ResultsScreen(AppScreen):
             text.append(f"The issue was {words(ctx.issue)}")
             customer = ctx.customer
             if customer.indicators:
-                text.append(
-                    f"; this customer was {', '.join(words(i) for i in customer.indicators)}"
-                )
+                signs = [INDICATOR_WORDS.get(i, words(i)) for i in customer.indicators]
+                text.append(f"; this customer was {', '.join(signs)}")
             if customer.characteristics:
                 text.append(
                     f" (characteristics: {', '.join(words(c) for c in customer.characteristics)})"
@@ -388,7 +391,8 @@ class ResultsScreen(AppScreen):
             return
         extra = [c.path for c in app.scenarios if c.scenario.id == p.scenario.id]
         folder = app.sheets_folder
-        stem = f"session-{p.session_id}-{p.scenario.id}"
+        title = re.sub(r"[^a-z0-9]+", "-", short_title(p.scenario.title, 40).lower()).strip("-")
+        stem = f"session-{p.session_id}-{title or p.scenario.id}"
         try:
             view, _ = report.sheet_view(record, report.Library(extra))
             folder.mkdir(parents=True, exist_ok=True)
@@ -400,7 +404,7 @@ class ResultsScreen(AppScreen):
         self.notify(
             f"Your feedback sheet is saved: {folder / stem}.html (open it in a browser to read "
             "or print it) and a Markdown copy, .md, beside it.",
-            timeout=15,
+            timeout=8,
         )
 
     def action_done(self) -> None:

@@ -23,8 +23,9 @@ from simulator.ui.widgets.toggles import MarkedRadioButton
 if TYPE_CHECKING:
     from simulator.model import Rubric
 
-NAME_SHOWN = 36
-"""Characters of the last learner's name shown on the "Continue as" button."""
+NAME_SHOWN = 24
+"""Characters of the last learner's name shown on the "Continue as" button (with "Someone
+else" beside it, both fit at 80 columns)."""
 
 
 def rubric_label(rubric: Rubric) -> str:
@@ -68,7 +69,7 @@ class StartScreen(AppScreen):
         who = Text(f"Continue as {cut(str(prefs.get('name', '')).strip(), NAME_SHOWN)}")
         extra = " · ".join(str(prefs.get(k) or "").strip() for k in ("learner_ref", "group"))
         if extra.strip(" ·"):
-            who.append(f" ({cut(extra.strip(' ·'), 24)})")
+            who.append(f" ({cut(extra.strip(' ·'), 14)})")
         with Horizontal(classes="buttons", id="who-buttons"):
             yield Button(who, variant="primary", id="continue-as")
             yield Button("Someone else", id="someone-else")
@@ -98,6 +99,10 @@ class StartScreen(AppScreen):
     def someone_else(self) -> None:
         """Replace the last learner's button with empty boxes for the one now at the keyboard."""
         self.remembered = False
+        for practice in self.query("#practice").results(MarkedRadioButton):
+            practice.value = True  # the last learner's mode is theirs: a new one starts in practice
+        for go in self.query("#continue").results(Button):
+            go.display = True
         who = self.query_one("#who")
         who.remove_children()
         who.mount_all(self.identity_fields())
@@ -130,17 +135,11 @@ class StartScreen(AppScreen):
             ),
             id="mode",
         )
+        go = Button("Continue", variant="primary", id="continue")
+        go.display = not self.remembered  # "Continue as" is the button while a learner is offered
         slot = self.query_one("#settings")
         slot.remove_children()
-        slot.mount_all(
-            [
-                Label("Qualification"),
-                select,
-                Label("Mode"),
-                mode,
-                Button("Continue", variant="primary", id="continue"),
-            ]
-        )
+        slot.mount_all([Label("Qualification"), select, Label("Mode"), mode, go])
         self.call_after_refresh(lambda: self.roleplay.scenarios)  # the browser's list, next
         return select
 

@@ -14,7 +14,7 @@ from simulator.textsafe import visible
 
 CHANNEL_BANNERS = {
     "face_to_face": "Face to face with {name}",
-    "telephone": "☎  Telephone call with {name}",
+    "telephone": "☎  Phone call with {name}",  # fits beside the meters at 80 columns
     "email": "✉  Email from {name}",
     "letter": "✉  Letter from {name}",
     "social_media": "Public post by {name} on the company's page: everyone can read your reply",
