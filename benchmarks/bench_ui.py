@@ -477,11 +477,14 @@ def run() -> str:
             f"Where the cold start goes: of the {ms(roleplay - bare)} over the bare "
             f"app, about {ms(imports)} is importing the command line, the session store (the "
             "first screen reads the learner's saved settings from it) and the app's own "
-            "modules, and most of the rest is the start screen itself: eleven widgets (name, "
-            "learner id, group, qualification, mode, continue) against the bare app's three, "
-            "and the app's stylesheet. The engine, the rubric engine, the linter and the "
-            "bundled qualifications and scenarios (every check of every file) load after the "
-            "first frame; every other command loads its modules only when it runs.",
+            "modules, and most of the rest is the start screen itself: at its first frame "
+            "the name, learner id and group boxes in their containers (eleven widgets with the "
+            "header and footer) against the bare app's three, and the app's stylesheet. The "
+            "qualification list, the mode and Continue are added just after that frame (or, "
+            'for a returning learner, "Continue as" and "Someone else" stand in for the '
+            "boxes). The engine, the rubric engine, the linter and the bundled qualifications "
+            "and scenarios (every check of every file) load after the first frame; every other "
+            "command loads its modules only when it runs.",
             width=100,
         ),
     ]
