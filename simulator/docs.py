@@ -1,4 +1,5 @@
-"""Generated files: docs/lint-codes.md from the rule registry, the JSON Schema from the spec.
+"""Generated files: docs/lint-codes.md from the rule registry, the JSON Schema from the spec,
+docs/scenarios.md from the bundled scenarios.
 
 ``python -m simulator.docs`` rewrites them; ``--check`` exits 1 if either is stale (a test runs it).
 """
@@ -97,9 +98,20 @@ def testplan_schema_json() -> str:
     return json.dumps(json_schema(TEST_PLAN, "testplan"), indent=2) + "\n"
 
 
+def scenarios_markdown() -> str:
+    """Return docs/scenarios.md, the library's catalogue, from the bundled scenario files."""
+    from simulator.catalog import bundled_scenario_paths, open_rubric, open_scenario
+    from simulator.library import catalogue_markdown, entries
+
+    scenarios = [open_scenario(str(path)).scenario for path in bundled_scenario_paths()]
+    rubrics = {r: open_rubric(r) for r in {s.rubric for s in scenarios if s.rubric}}
+    return catalogue_markdown(entries(scenarios, rubrics))
+
+
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Return every generated file's path and expected content."""
     return {
+        root / "docs" / "scenarios.md": scenarios_markdown(),
         root / "docs" / "lint-codes.md": lint_codes_markdown(),
         root / "docs" / "rubric-rules.md": rubric_rules_markdown(),
         root / "schema" / "scenario.schema.json": schema_json(),
