@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from simulator import spec
 from simulator.catalog import open_rubric, open_scenario
@@ -83,3 +88,23 @@ def test_the_bundled_library_reports_its_own_gaps() -> None:
     text = scenarios_markdown()
     assert "## Still missing" in text
     assert "- issue goods not delivered: 0 of 2 scenarios" in text
+
+
+DRAFTS = sorted((Path(__file__).parent.parent / "library-drafts").glob("*.scenario.yaml"))
+
+
+@pytest.mark.parametrize("path", DRAFTS, ids=[p.name for p in DRAFTS])
+def test_each_draft_passes_strict_lint_and_its_test_plan(path: Path) -> None:
+    """The drafts waiting to join the library stay correct: strict lint, and their own plans."""
+    plan = path.with_name(path.name.replace(".scenario.yaml", ".tests.yaml"))
+    assert plan.exists(), f"{path.name} has no test plan"
+    lint = subprocess.run(
+        [sys.executable, "-m", "simulator", "lint", "--strict", str(path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    tests = subprocess.run(
+        [sys.executable, "-m", "simulator", "test", str(plan)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert tests.returncode == 0, tests.stdout + tests.stderr
