@@ -160,6 +160,10 @@ class Session:
             return False
         return option.condition is None or bool(expr.evaluate(option.condition.expr, self))
 
+    def shows(self, option: Option) -> tuple[str, ...]:
+        """Return what the option shows if said now: its ``shows`` variant for this state."""
+        return option.shows_when(lambda c: bool(expr.evaluate(c.expr, self)))
+
     def available_options(self) -> list[Option]:
         """Return the options the learner may choose now (fallbacks are never offered)."""
         if self.finished:

@@ -11,7 +11,6 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from simulator import expr
 from simulator.engine import EngineError, Line, Session, replay
 from simulator.lint import bundled_behaviours
 from simulator.model import Behaviour, Option, Rubric, Scenario, Value
@@ -146,13 +145,8 @@ class Playthrough:
         taken_ms = int((time.monotonic() - self._shown_at) * 1000)
         chosen = self.session.chosen_path()
         said = self.scenario.options_by_id.get(option_id)
-        session = self.session
         # what the line shows where it is said (its `shows` variant), as the scoring judges it
-        shows = (
-            said.shows_when(lambda c: bool(expr.evaluate(c.expr, session)))
-            if said is not None
-            else ()
-        )
+        shows = self.session.shows(said) if said is not None else ()
         self.session.choose(option_id)
         try:
             self.store.record_steps(

@@ -29,6 +29,13 @@ if TYPE_CHECKING:  # only for annotations: the start screen opens the store befo
     from simulator.scoring import SessionResult
 
 ENV_VAR = "ROLEPLAY_STORE"
+MODE_HEADINGS = {
+    "assessment": "Assessment practice",
+    "practice": "Practice",
+    "headless": "Practice",
+}
+"""What a session is called, by the mode it was played in: in the app's header and results, and
+on its feedback sheet."""
 APP_DIR = "customer-roleplay"
 FILE_NAME = "sessions.sqlite3"
 PREFS_FILE = "prefs.json"

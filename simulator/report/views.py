@@ -35,7 +35,7 @@ from simulator.scoring import (
     strength,
 )
 from simulator.scoring.session import IN_PROGRESS, grade_label
-from simulator.store import SessionRecord
+from simulator.store import MODE_HEADINGS, SessionRecord
 
 STATUS_LABELS = {
     "achieved": "Achieved",
@@ -50,12 +50,6 @@ CELL_LABELS = {
     "never": "Never attempted",
 }
 CELL_SHORT = {"achieved": "✓", "not_yet": "…", "tutor": "T", "never": "–"}
-MODE_HEADINGS = {
-    "assessment": "Assessment practice",
-    "practice": "Practice",
-    "headless": "Practice",
-}
-"""What a sheet is called, by the mode the session was played in."""
 MODE_LABELS = {
     "assessment": "Assessment practice: no feedback or undo until the end",
     "practice": "Practice: feedback after each reply",

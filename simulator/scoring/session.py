@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 
-from simulator import expr
 from simulator.decisions import TutorDecision
 from simulator.engine import EngineError, Session
-from simulator.model import Condition, Criterion, Node, Option, Rubric, Scenario, SessionRule
+from simulator.model import Criterion, Node, Option, Rubric, Scenario, SessionRule
 from simulator.responses import LearnerResponses
 from simulator.scoring.results import (
     CriticalError,
@@ -482,10 +480,6 @@ def grade_label(rubric: Rubric, value: str) -> str:
     return label
 
 
-def _holds(session: Session, condition: Condition) -> bool:
-    return bool(expr.evaluate(condition.expr, session))
-
-
 def learner_lines(scenario: Scenario, steps: Sequence[tuple[str, str, bool]]) -> list[Said]:
     """Return the learner's own choices from (node, option, auto) steps; automatic ones excluded.
 
@@ -503,7 +497,7 @@ def learner_lines(scenario: Scenario, steps: Sequence[tuple[str, str, bool]]) ->
         node = scenario.nodes[node_id]
         shows = None
         if session is not None and not auto and session.node_id == node_id:
-            shows = option.shows_when(partial(_holds, session))
+            shows = session.shows(option)
         if not auto:
             out.append(said(turn, node, option, shows))
             if session is not None:

@@ -250,24 +250,19 @@ class RoleplayApp(App[None]):
     # -- actions ------------------------------------------------------------------------------
     async def action_quit(self) -> None:
         """Quit; first ask about writing that is not saved (a review, a plan, a note)."""
-        from simulator.ui.screens.dialogs import UnsavedDialog  # screens import this module
+        from simulator.ui.screens.base import AppScreen  # screens import this module
+        from simulator.ui.screens.dialogs import UnsavedDialog
 
-        if isinstance(self.screen, UnsavedDialog):
+        if isinstance(self.screen, UnsavedDialog):  # already asking
             return
         waiting = next(
-            (s for s in reversed(self.screen_stack) if getattr(s, "unsaved", lambda: False)()),
+            (s for s in reversed(self.screen_stack) if isinstance(s, AppScreen) and s.unsaved()),
             None,
         )
         if waiting is None:
             self.exit()
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer == "discard" or (answer == "save" and waiting.save_unsaved()):
-                self.exit()
-
-        what = getattr(waiting, "UNSAVED", "what you wrote")
-        self.push_screen(UnsavedDialog(what, "Save", leaving="quit"), answered)
+        else:
+            waiting.leave_asking(self.exit, leaving="quit")
 
     def action_help(self) -> None:
         from simulator.ui.screens.dialogs import HelpScreen  # screens import this module

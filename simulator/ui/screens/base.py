@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.screen import ModalScreen, Screen
+
+from simulator.store import MODE_HEADINGS
 
 if TYPE_CHECKING:
     from simulator.model import Rubric
     from simulator.ui.app import RoleplayApp
-
-MODES = {"practice": "Practice", "assessment": "Assessment practice"}
-"""How the mode reads in the header, on the results and on the sheet."""
 
 
 def cut(text: str, limit: int) -> str:
@@ -38,7 +38,7 @@ def rubric_short(rubric: Rubric | None) -> str:
 def header_line(mode: str, rubric: Rubric | None, *rest: str) -> str:
     """The header's subtitle: mode and qualification first, so that a long name or title after
     them is what gets cut at 80 columns."""
-    return " · ".join((MODES.get(mode, mode.capitalize()), rubric_short(rubric), *rest))
+    return " · ".join((MODE_HEADINGS.get(mode, mode.capitalize()), rubric_short(rubric), *rest))
 
 
 def preset_breakpoint(screen: Screen[Any]) -> None:
@@ -58,7 +58,15 @@ def preset_breakpoint(screen: Screen[Any]) -> None:
 
 
 class AppScreen(Screen[None]):
-    """A full screen of the simulator."""
+    """A full screen of the simulator.
+
+    A screen where the learner types something that is saved only on request says what it is
+    (``UNSAVED``) and overrides ``unsaved`` and ``save_unsaved``: leaving it (``leave_asking``)
+    and quitting the app then ask first (save, discard or stay).
+    """
+
+    UNSAVED: ClassVar[str] = "what you wrote"
+    """What a learner would lose, as the question names it ("your review and plan")."""
 
     def __init__(
         self, name: str | None = None, id: str | None = None, classes: str | None = None
@@ -70,6 +78,38 @@ class AppScreen(Screen[None]):
     def roleplay(self) -> RoleplayApp:
         """The app, typed."""
         return cast("RoleplayApp", self.app)
+
+    def unsaved(self) -> bool:
+        """True when something typed here would be lost by leaving."""
+        return False
+
+    def save_unsaved(self) -> bool:
+        """Save what was typed; False (having said why) if it cannot be saved yet."""
+        return True
+
+    def leave_asking(
+        self,
+        leave: Callable[[], object],
+        save_label: str = "Save",
+        *,
+        leaving: str = "leave",
+        after_save: Callable[[], object] | None = None,
+    ) -> None:
+        """Leave at once, or, with unsaved writing, after asking: discard (then ``leave``),
+        save (then ``after_save``, by default ``leave``; not if it could not be saved), or
+        stay."""
+        if not self.unsaved():
+            leave()
+            return
+        from simulator.ui.screens.dialogs import UnsavedDialog  # only when there is a question
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                leave()
+            elif answer == "save" and self.save_unsaved():
+                (after_save or leave)()
+
+        self.app.push_screen(UnsavedDialog(self.UNSAVED, save_label, leaving=leaving), answered)
 
 
 class AppModal(ModalScreen[None]):

@@ -25,7 +25,6 @@ from simulator.scoring import CauseAssessment, LearnerResponses
 from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen
 from simulator.ui.screens.browser import short_title
-from simulator.ui.screens.dialogs import UnsavedDialog
 from simulator.ui.widgets.toggles import MarkedRadioButton, MarkedSelectionList
 
 OWN_WORDS = (
@@ -159,19 +158,13 @@ class CauseScreen(AppScreen):
         )  # fmt: skip
 
     def action_back(self) -> None:
-        """Back to the list; what was chosen or written is asked about first."""
-        if not self.unsaved():
-            self.app.pop_screen()
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer == "discard":
-                self.app.pop_screen()
-            elif answer == "save":
-                self.save_unsaved()
-
-        self.app.push_screen(
-            UnsavedDialog(self.UNSAVED, "Start the conversation", leaving="go back"), answered
+        """Back to the list; what was chosen or written is asked about first (saving it starts
+        the conversation)."""
+        self.leave_asking(
+            self.app.pop_screen,
+            "Start the conversation",
+            leaving="go back",
+            after_save=lambda: None,
         )
 
 

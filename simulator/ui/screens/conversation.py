@@ -19,7 +19,7 @@ from simulator.scoring import LearnerResponses
 from simulator.store import SessionRecord
 from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen, header_line
-from simulator.ui.screens.dialogs import PolicyCard, TextCard, UnsavedDialog
+from simulator.ui.screens.dialogs import PolicyCard, TextCard
 from simulator.ui.widgets.layout import hanging
 from simulator.ui.widgets.meter import Meter
 from simulator.ui.widgets.transcript import Transcript, channel_banner
@@ -65,7 +65,6 @@ class ConversationScreen(AppScreen):
         self._accept_from = 0.0
         """When (time.monotonic) a reply may next be taken: keys pressed while a turn is being
         drawn, or just after, were meant for options the learner has not yet seen."""
-        self._drawing = False
 
     @classmethod
     def starting(
@@ -180,18 +179,16 @@ class ConversationScreen(AppScreen):
         guard = self.roleplay.reply_guard
         if guard <= 0:
             return
-        self._drawing = True
-        self._accept_from = float("inf")
+        self._accept_from = float("inf")  # until drawn
 
         def drawn() -> None:
-            self._drawing = False
             self._accept_from = time.monotonic() + guard
 
         self.call_after_refresh(drawn)
 
     def ready_for_reply(self) -> bool:
         """True once the options on screen have been seen long enough to be meant."""
-        return not self._drawing and time.monotonic() >= self._accept_from
+        return time.monotonic() >= self._accept_from
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Undo is hidden in assessment mode, and greyed out until there is a reply to undo."""
@@ -305,15 +302,8 @@ class ConversationScreen(AppScreen):
         self.query_one(Transcript).keep_newest_in_view()
 
     @on(Input.Submitted, "#note-input")
-    def note_added(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            try:
-                self.play.add_note(event.value)
-            except STORE_ERRORS as exc:  # the note stays in the box, to save again
-                self.roleplay.store_failed(exc)
-                return
-            event.input.value = ""
-            self.show_notes()
+    def note_added(self) -> None:
+        if self.unsaved() and self.save_unsaved():  # if refused, the note stays in the box
             self.notify("Note saved.", timeout=2)
 
     def show_notes(self) -> None:
@@ -358,14 +348,7 @@ class ConversationScreen(AppScreen):
         if self.play.session.finished:  # nothing to resume: on to the results
             self.finish()
             return
-        if self.unsaved():
-            self.app.push_screen(UnsavedDialog(self.UNSAVED, "Save the note"), self._leave_answer)
-            return
-        self.leave()
-
-    def _leave_answer(self, answer: str | None) -> None:
-        if (answer == "save" and self.save_unsaved()) or answer == "discard":
-            self.leave()
+        self.leave_asking(self.leave, "Save the note")
 
     def leave(self) -> None:
         self.notify("Saved. Choose the scenario again to resume.", timeout=3)

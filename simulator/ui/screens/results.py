@@ -19,8 +19,9 @@ from simulator.lint import bundled_behaviours
 from simulator.playthrough import Playthrough
 from simulator.scoring import SessionResult, Verdict
 from simulator.scoring.session import IN_PROGRESS
+from simulator.store import MODE_HEADINGS
 from simulator.ui.app import STORE_ERRORS
-from simulator.ui.screens.base import MODES, AppScreen, header_line
+from simulator.ui.screens.base import AppScreen, header_line
 from simulator.ui.screens.browser import short_title
 from simulator.ui.screens.review import notes_block
 from simulator.ui.widgets.layout import hanging
@@ -127,7 +128,7 @@ class ResultsScreen(AppScreen):
         p = self.play
         s = p.session
         text = Text()
-        text.append(MODES.get(p.mode, "Practice"), style="bold")
+        text.append(MODE_HEADINGS.get(p.mode, "Practice"), style="bold")
         text.append(": feedback, not an assessment decision\n\n", style="dim")
         outcome = OUTCOMES.get(s.outcome or "", "Not finished")
         text.append("Outcome: ", style="bold")

@@ -16,7 +16,6 @@ from simulator.playthrough import Playthrough
 from simulator.scoring import LearnerResponses, PlanEntry, Review
 from simulator.ui.app import STORE_ERRORS
 from simulator.ui.screens.base import AppScreen, header_line
-from simulator.ui.screens.dialogs import UnsavedDialog
 
 PARTS = (
     ("strengths", "What went well? (strengths)"),
@@ -139,12 +138,4 @@ class ReviewScreen(AppScreen):
 
     def action_cancel(self) -> None:
         """Back to the results; asks first when something typed is not saved."""
-        if not self.unsaved():
-            self.app.pop_screen()
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer == "discard" or (answer == "save" and self.save_unsaved()):
-                self.app.pop_screen()
-
-        self.app.push_screen(UnsavedDialog(self.UNSAVED, "Save"), answered)
+        self.leave_asking(self.app.pop_screen)

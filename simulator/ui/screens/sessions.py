@@ -18,12 +18,6 @@ from simulator.ui.screens.browser import short_title
 from simulator.ui.screens.rows import RowsScreen
 
 STATES = {"in_progress": "In progress", "abandoned": "Started again"}
-OUTCOMES = {
-    "resolved": "Resolved",
-    "escalated": "Escalated",
-    "unresolved": "Unresolved",
-    "customer_lost": "Customer lost",
-}
 MODE_NAMES = {"practice": "Practice", "assessment": "Assessment"}
 
 
@@ -41,7 +35,7 @@ def local_time(at: str) -> str:
 
 def outcome_of(record: SessionRecord) -> str:
     """How the conversation ended (or that it has not)."""
-    return STATES.get(record.state) or OUTCOMES.get(record.outcome or "", "finished")
+    return STATES.get(record.state) or (record.outcome or "finished").replace("_", " ").capitalize()
 
 
 def grade_of(record: SessionRecord) -> str:

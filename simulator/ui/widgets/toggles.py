@@ -7,6 +7,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widgets import RadioButton, SelectionList
 from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 ON_RADIO = "●"
 ON_TICK = "X"
@@ -32,7 +33,7 @@ class MarkedSelectionList(SelectionList[str]):
         _, scroll_y = self.scroll_offset
         try:
             item = self.get_option_at_index(scroll_y + y)
-        except Exception:  # OptionDoesNotExist: past the last item
+        except OptionDoesNotExist:  # past the last item
             return line
         mark = ON_TICK if item.value in self.selected else OFF
         segments[1] = Segment(mark, segments[1].style, segments[1].control)
