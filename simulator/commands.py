@@ -721,13 +721,14 @@ def cmd_import(store_path: Path | None, files: list[Path]) -> int:
 
 def cmd_list() -> int:
     """List the bundled scenarios with their titles."""
-    for path in bundled_scenario_paths():
-        loaded, problems = check_scenario_file(path)
+    found = [(path, *check_scenario_file(path)) for path in bundled_scenario_paths()]
+    width = max((len(loaded.scenario.id) for _, loaded, _ in found if loaded.scenario), default=0)
+    for path, loaded, problems in found:
         s = loaded.scenario
         if s is None:
             print(f"{path.name}: cannot be read ({len(problems)} problems)")
             continue
-        print(f"{s.id:<24} {s.context.issue:<22} {s.context.channel:<13} {s.title}")
+        print(f"{s.id:<{width}}  {s.context.issue:<22} {s.context.channel:<13} {s.title}")
     return EXIT_OK
 
 

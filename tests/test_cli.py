@@ -351,6 +351,16 @@ def test_list_shows_scenario_ids_and_titles(
     assert len(lines) == len(fixtures_bundled)
     for scenario_id, title in [("effects", "Effects and clamping"), ("loops", "Loops and history")]:
         assert any(line.startswith(scenario_id + " ") and title in line for line in lines)
+    # the columns line up however long an id is
+    assert len({line.index(line.split()[1]) for line in lines}) == 1
+
+
+def test_list_lines_up_the_bundled_library(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.startswith("the-garage-talked-to-my-husband ") for line in lines)
+    assert len({line.index(line.split()[1]) for line in lines}) == 1
 
 
 def test_bundled_id_runs(capsys: pytest.CaptureFixture[str], fixtures_bundled: list[Path]) -> None:

@@ -201,8 +201,15 @@ def test_sheet_of_a_poor_route_names_stronger_options_and_what_to_practise(
     assert "Not yet" in row and "None in this session." in row
     assert "None of your replies showed this: open question" in row  # offered, not taken
     practise = html.split("<h2>What to practise next</h2>")[1]
-    assert "roleplay play router-helpline" in practise
-    assert "roleplay play faulty-kettle" in practise and "(this scenario again)" in practise
+    # three other scenarios that can show what was missed, nearest the kettle's difficulty and
+    # on other issues first, before the kettle again
+    suggested = re.findall(r"roleplay play ([a-z0-9-]+)", practise)
+    assert len(suggested) == 3 and "faulty-kettle" not in suggested
+    kettle = open_scenario("faulty-kettle").scenario
+    for sid in suggested:
+        other = open_scenario(sid).scenario
+        assert other.difficulty == kettle.difficulty
+        assert other.context.issue != kettle.context.issue
     assert "P2, P3, M1" in practise
     assert "<strong>P8, P9</strong>: write a review" in practise
     assert "No review written yet." in html
@@ -671,3 +678,23 @@ def test_a_remembered_judgement_is_the_one_judging_again_would_give(tmp_path: Pa
     assert remembered == rescore(second, scenario, rubric)
     assert remembered is not None and remembered.facts.session == f"session {ids[1]}"
     assert remembered.criteria["P2"].status == "not_yet"  # its own tutor's decision applied
+
+
+def test_practise_next_offers_the_same_scenario_again_only_when_nothing_else_covers_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from simulator.catalog import bundled_scenario_paths
+    from simulator.report import views
+
+    rubric = open_rubric("ocr-l2-unit7")
+    missed = {c.code: "not_yet" for c in rubric.criteria}
+    paths = [p for p in bundled_scenario_paths() if p.name.startswith(("faulty-kettle", "router"))]
+    monkeypatch.setattr(views, "bundled_scenario_paths", lambda: paths)
+    both = views.practise_next(rubric, missed, views.Library(), current="faulty-kettle")
+    assert [(s.id, s.current) for s in both.suggestions] == [
+        ("router-helpline", False),
+        ("faulty-kettle", True),
+    ]
+    monkeypatch.setattr(views, "bundled_scenario_paths", lambda: paths[:1])
+    alone = views.practise_next(rubric, missed, views.Library(), current="faulty-kettle")
+    assert [(s.id, s.current) for s in alone.suggestions] == [("faulty-kettle", True)]

@@ -17,7 +17,9 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, OptionList, Select, Static, TextArea
 
+from simulator.catalog import bundled_scenario_paths, open_scenario
 from simulator.lint import bundled_behaviours
+from simulator.model import Scenario
 from simulator.scoring import CauseAssessment, PlanEntry, Review
 from simulator.store import Store
 from simulator.ui.app import HIGH_CONTRAST, RoleplayApp
@@ -172,29 +174,52 @@ def remember_rubric(store_path: Path, rubric_id: str) -> None:
     (store_path.parent / "prefs.json").write_text(json.dumps({"rubric": rubric_id}))
 
 
+async def test_browser_lists_the_library_easiest_first_with_the_one_asked_for_on_top(
+    make_app: MakeApp, drive: Drive
+) -> None:
+    app = make_app(scenario="the-bike-wont-come")  # `roleplay play the-bike-wont-come`
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot).sign_in()
+        listed = rows(app)
+        assert listed[0] == "the-bike-wont-come"
+        assert app.screen.query_one(DataTable).cursor_row == 0
+        rest = [open_scenario(sid).scenario for sid in listed[1:]]
+        keys = [(s.difficulty, s.title.casefold()) for s in rest]
+        assert keys == sorted(keys) and len(listed) == len(bundled_scenario_paths())
+        assert "Mrs Narayan" in " ".join(screen_text(app, "preview-text").split())
+
+
 async def test_browser_filters_change_the_rows(
     make_app: MakeApp, drive: Drive, tmp_path: Path, store_path: Path
 ) -> None:
-    mini = tmp_path / "mini.scenario.yaml"  # a third scenario that can evidence almost nothing
+    mini = tmp_path / "mini.scenario.yaml"  # one more scenario, that can evidence almost nothing
     mini.write_text((FIXTURES / "valid" / "mini.scenario.yaml").read_text())
+    library = {s.id: s for s in (open_scenario(str(p)).scenario for p in bundled_scenario_paths())}
+    library["mini"] = open_scenario(str(mini)).scenario
+
+    def where(test: Callable[[Scenario], bool]) -> list[str]:
+        return sorted(sid for sid, s in library.items() if test(s))
+
     app = make_app(scenario=str(mini))
     async with app.run_test(size=SIZE) as pilot:
         await drive(pilot).sign_in()  # Unit 7, which judges P1: no filter on issue or customer
         assert [s.id for s in app.screen.query(Select)] == ["f-channel", "f-criterion"]
-        assert sorted(rows(app)) == ["faulty-kettle", "mini", "router-helpline"]
+        assert sorted(rows(app)) == sorted(library)
         await choose_in_select(pilot, "f-channel", "telephone")
-        assert sorted(rows(app)) == ["mini", "router-helpline"]
+        phone = where(lambda s: s.context.channel == "telephone")
+        assert "mini" in phone and len(phone) < len(library)
+        assert sorted(rows(app)) == phone
         await pilot.press("c")  # clear filters
         await pilot.pause()
-        assert sorted(rows(app)) == ["faulty-kettle", "mini", "router-helpline"]
+        assert sorted(rows(app)) == sorted(library)
         assert all(s.value == Select.NULL for s in app.screen.query(Select))
         assert isinstance(app.focused, DataTable)
 
         await choose_in_select(pilot, "f-criterion", "P2")  # questioning: mini has none
-        assert sorted(rows(app)) == ["faulty-kettle", "router-helpline"]
+        assert sorted(rows(app)) == where(lambda s: s.id != "mini")
         await pilot.press("c")
         await pilot.pause()
-        assert len(rows(app)) == 3
+        assert len(rows(app)) == len(library)
 
     remember_rubric(store_path, "pearson-l3-unit4")  # judges no cause assessment
     app = make_app(scenario=str(mini))
@@ -202,17 +227,29 @@ async def test_browser_filters_change_the_rows(
         await drive(pilot).sign_in()
         assert app.rubric is not None and app.rubric.id == "pearson-l3-unit4"
         await choose_in_select(pilot, "f-issue", "product_faulty")
-        assert sorted(rows(app)) == ["faulty-kettle", "mini"]
+        faulty = where(lambda s: s.context.issue == "product_faulty")
+        assert "faulty-kettle" in faulty and "mini" in faulty
+        assert sorted(rows(app)) == faulty
         await choose_in_select(pilot, "f-channel", "telephone")
-        assert rows(app) == ["mini"]
+        assert sorted(rows(app)) == where(
+            lambda s: s.context.issue == "product_faulty" and s.context.channel == "telephone"
+        )
         await pilot.press("c")
         await pilot.pause()
         await choose_in_select(pilot, "f-indicator", "angry")
-        assert rows(app) == ["faulty-kettle"]
+        angry = where(lambda s: "angry" in s.context.customer.indicators)
+        assert "faulty-kettle" in angry and "router-helpline" not in angry
+        assert sorted(rows(app)) == angry
         await choose_in_select(pilot, "f-indicator", "confused")
-        assert rows(app) == ["router-helpline"]
+        confused = where(lambda s: "confused" in s.context.customer.indicators)
+        assert "router-helpline" in confused and "faulty-kettle" not in confused
+        assert sorted(rows(app)) == confused
         await choose_in_select(pilot, "f-issue", "product_faulty")
-        assert rows(app) == []
+        assert sorted(rows(app)) == where(
+            lambda s: (
+                "confused" in s.context.customer.indicators and s.context.issue == "product_faulty"
+            )
+        )
         assert "No scenario matches" in screen_text(app, "preview-text")
 
 

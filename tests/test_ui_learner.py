@@ -3,12 +3,12 @@ accidental reply, nothing typed lost, a shared computer safe (tests/test_ui.py h
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_ui import text_of
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, OptionList, Static
@@ -131,8 +131,27 @@ async def test_long_feedback_says_so_and_f_shows_all_of_it(make_app: MakeApp, dr
 
 
 # -- 6. no accidental replies -----------------------------------------------------------------
+class Clock:
+    """The reply guard's clock, moved on by the test: a slow machine never changes a result."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    from simulator.ui.screens import conversation
+
+    fake = Clock()
+    monkeypatch.setattr(conversation, "time", fake)  # only the guard's clock, not asyncio's
+    return fake
+
+
 async def test_a_key_pressed_twice_says_one_reply(
-    make_app: MakeApp, drive: Drive, store_path: Path
+    make_app: MakeApp, drive: Drive, store_path: Path, clock: Clock
 ) -> None:
     app = make_app(guard=True)  # the guard as a learner has it
     async with app.run_test(size=SIZE) as pilot:
@@ -141,28 +160,28 @@ async def test_a_key_pressed_twice_says_one_reply(
         await pilot.press(me.number_of("sorry-tell-me"))  # before the first options are read
         await pilot.pause()
         assert stored(store_path).turns == ()
-        await asyncio.sleep(app.reply_guard + 0.1)
+        clock.now += app.reply_guard + 0.1
         number = me.number_of("sorry-tell-me")
         await pilot.press(number, number)  # as fast as a double press
         await pilot.pause()
         assert [t.option for t in stored(store_path).turns] == ["sorry-tell-me"]
-        await asyncio.sleep(app.reply_guard + 0.1)  # once the new options have been seen
+        clock.now += app.reply_guard + 0.1  # once the new options have been seen
         await pilot.press(me.number_of("probe-fault"))
         await pilot.pause()
         assert [t.option for t in stored(store_path).turns] == ["sorry-tell-me", "probe-fault"]
 
 
 async def test_enter_pressed_twice_does_not_skip_the_last_line(
-    make_app: MakeApp, drive: Drive, poor_route: list[str]
+    make_app: MakeApp, drive: Drive, poor_route: list[str], clock: Clock
 ) -> None:
     app = make_app(guard=True)
     async with app.run_test(size=SIZE) as pilot:
         me = drive(pilot)
         await me.start()
         for option_id in poor_route[:-1]:
-            await asyncio.sleep(app.reply_guard + 0.1)
+            clock.now += app.reply_guard + 0.1
             await me.say(option_id)
-        await asyncio.sleep(app.reply_guard + 0.1)
+        clock.now += app.reply_guard + 0.1
         await pilot.press(me.number_of(poor_route[-1]), "enter")  # the reply, and Enter at once
         await pilot.pause()
         assert isinstance(app.screen, ConversationScreen)

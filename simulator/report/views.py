@@ -552,15 +552,21 @@ def practise_next(
         and c.rule is not None
         and statuses.get(c.code, "not_yet") in ("not_yet", "not_covered")
     ]
-    found: list[Suggestion] = []
+    pool = library.practice_pool()
+    here = next((s for s in pool if s.id == current), None)
+    ranked: list[tuple[tuple[int, bool, int, bool, str], Suggestion]] = []
     shown: set[str] = set()
-    for s in library.practice_pool():
+    for s in pool:
         codes = tuple(c.code for c in wanted if c.rule is not None and library.coverable(c.rule, s))
         if codes:
-            found.append(Suggestion(s.id, s.title, codes, s.id == current))
+            # most criteria first; on a tie, a different scenario before the one just played,
+            # then one nearest its difficulty, then a different issue, so the learner widens
+            near = abs((s.difficulty or 0) - (here.difficulty or 0)) if here is not None else 0
+            same_issue = here is not None and s.context.issue == here.context.issue
+            key = (-len(codes), s.id == current, near, same_issue, s.id)
+            ranked.append((key, Suggestion(s.id, s.title, codes, s.id == current)))
             shown |= set(codes)
-    # most criteria first; on a tie, a different scenario before the one just played
-    found.sort(key=lambda g: (-len(g.codes), g.current, g.id))
+    found = [g for _, g in sorted(ranked, key=lambda r: r[0])]
     tasks: dict[str, list[str]] = {}
     for c in rubric.criteria:
         if c.assess == "learner_response" and statuses.get(c.code, "not_yet") == "not_yet":

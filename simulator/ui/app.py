@@ -66,9 +66,11 @@ def load_scenarios(extra: str | None = None) -> list[Choice]:
     from simulator.textsafe import visible_copy
 
     paths = bundled_scenario_paths()
+    first: Path | None = None
     if extra is not None:
         wanted = resolve(extra)
-        if wanted.resolve() not in {p.resolve() for p in paths}:
+        first = wanted.resolve()
+        if first not in {p.resolve() for p in paths}:
             paths = [wanted, *paths]
     found = []
     for path in paths:
@@ -76,6 +78,14 @@ def load_scenarios(extra: str | None = None) -> list[Choice]:
         if loaded.scenario is not None and not any(p.severity == "error" for p in problems):
             # every string shown as written, with control characters made visible
             found.append(Choice(visible_copy(loaded.scenario), path))
+    # the scenario asked for first (the cursor starts on it); then the library, easiest first and by title within a level
+    found.sort(
+        key=lambda c: (
+            c.path.resolve() != first,
+            c.scenario.difficulty or 9,
+            c.scenario.title.casefold(),
+        )
+    )
     return found
 
 
