@@ -8,6 +8,7 @@ with ``PRAGMA user_version`` and migrated forward on open.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -33,6 +34,7 @@ MODE_HEADINGS = {
     "assessment": "Assessment practice",
     "practice": "Practice",
     "headless": "Practice",
+    "observed": "Observed role-play",
 }
 """What a session is called, by the mode it was played in: in the app's header and results, and
 on its feedback sheet."""
@@ -42,7 +44,7 @@ PREFS_FILE = "prefs.json"
 """Beside the store: the simulator's remembered settings, including who played last."""
 PREFS_WHO = ("name", "learner_ref", "group")
 """The settings in the prefs file that say who a learner is."""
-MODES = ("practice", "assessment", "headless")
+MODES = ("practice", "assessment", "headless", "observed")
 DECISION_VERDICTS = ("achieved", "not_yet")
 """What a tutor may decide on a criterion."""
 
@@ -132,8 +134,66 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX learners_group ON learners (group_name);
     CREATE INDEX notes_session ON notes (session_id);
     """,
+    # 5: the classroom. Lessons and rosters. The exact scenario text each session was played on,
+    # by content hash, so sheets and reports replay a tutor's own scenario with no file at hand.
+    # Observed role-plays (who observed). Names matched without regard to case and spacing
+    # (name_key, group_key: see name_key()).
+    """
+    CREATE TABLE lessons (
+        code TEXT PRIMARY KEY,
+        group_name TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        scenarios TEXT NOT NULL,
+        rubric_id TEXT,
+        mode TEXT NOT NULL,
+        opens TEXT,
+        closes TEXT,
+        title TEXT,
+        created TEXT NOT NULL
+    );
+    CREATE INDEX lessons_group ON lessons (group_key);
+    CREATE TABLE roster (
+        group_name TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        learner_ref TEXT NOT NULL,
+        name TEXT NOT NULL,
+        added TEXT NOT NULL,
+        PRIMARY KEY (group_key, learner_ref)
+    );
+    CREATE TABLE scenario_texts (
+        hash TEXT PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    );
+    ALTER TABLE sessions ADD COLUMN scenario_hash TEXT;
+    ALTER TABLE sessions ADD COLUMN observer TEXT;
+    ALTER TABLE sessions ADD COLUMN lesson_code TEXT;
+    CREATE INDEX sessions_lesson ON sessions (lesson_code);
+    ALTER TABLE learners ADD COLUMN name_key TEXT;
+    ALTER TABLE learners ADD COLUMN group_key TEXT;
+    UPDATE learners SET name_key = name_key(name), group_key = name_key(group_name);
+    CREATE INDEX learners_name_key ON learners (name_key);
+    CREATE INDEX learners_group_key ON learners (group_key);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def scenario_text_hash(text: str) -> str:
+    """The content hash a scenario text is kept under: SHA-256 of its UTF-8, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def name_key(name: str | None) -> str | None:
+    """How names are matched: without regard to case or spacing ("Amy  Khan " is "amy khan").
+
+    Also the SQL function ``name_key`` on every store connection (migration 5 fills the keys).
+    """
+    if name is None:
+        return None
+    return " ".join(name.split()).casefold()
 
 
 class StoreError(Exception):
@@ -312,6 +372,7 @@ class Store:
             raise StoreError(f"{path}: cannot create the session store: {exc.strerror}") from exc
         try:
             self.db.row_factory = sqlite3.Row
+            self.db.create_function("name_key", 1, name_key, deterministic=True)
             self._check_version()  # before anything writes to a file from a newer version
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA secure_delete = ON")  # erased learners are overwritten
@@ -358,6 +419,7 @@ class Store:
             raise StoreError(f"{path}: cannot be read as a session store: {exc}") from exc
         try:
             store.db.row_factory = sqlite3.Row
+            store.db.create_function("name_key", 1, name_key, deterministic=True)
             store.version = store._check_version()
             if store.version == 0:
                 raise StoreError(
@@ -470,12 +532,16 @@ class Store:
             ).fetchone()
             if row is None:
                 cur = db.execute(
-                    "INSERT INTO learners (name, learner_ref, group_name, created) VALUES (?,?,?,?)",
-                    (name, learner_ref, group, _now()),
+                    "INSERT INTO learners (name, learner_ref, group_name, created, name_key, "
+                    "group_key) VALUES (?,?,?,?,name_key(?),name_key(?))",
+                    (name, learner_ref, group, _now(), name, group),
                 )
                 return Learner(int(cur.lastrowid or 0), name, learner_ref, group)
             if group is not None and group != row["group_name"]:
-                db.execute("UPDATE learners SET group_name = ? WHERE id = ?", (group, row["id"]))
+                db.execute(
+                    "UPDATE learners SET group_name = ?, group_key = name_key(?) WHERE id = ?",
+                    (group, group, row["id"]),
+                )
             return Learner(row["id"], name, learner_ref, group or row["group_name"])
 
     def find_learners(self, who: str) -> list[Learner]:
@@ -574,8 +640,16 @@ class Store:
         mode: str,
         rubric_id: str | None = None,
         rubric_version: int | None = None,
+        *,
+        scenario_text: str | None = None,
+        lesson_code: str | None = None,
+        observer: str | None = None,
     ) -> int:
-        """Record a new session and return its id."""
+        """Record a new session and return its id.
+
+        ``scenario_text`` is the scenario file's text as played: it is kept once, by content hash
+        (scenario_texts), so the session can be replayed with no file at hand.
+        """
         if mode not in MODES:
             raise StoreError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
         with self.transaction() as db:
@@ -585,9 +659,18 @@ class Store:
                     "signing in",
                     gone=True,
                 )
+            digest = None
+            if scenario_text is not None:
+                digest = scenario_text_hash(scenario_text)
+                db.execute(
+                    "INSERT OR IGNORE INTO scenario_texts (hash, scenario_id, version, text, "
+                    "first_seen) VALUES (?,?,?,?,?)",
+                    (digest, scenario.id, scenario.version, scenario_text, _now()),
+                )
             cur = db.execute(
                 "INSERT INTO sessions (learner_id, scenario_id, scenario_version, rubric_id,"
-                " rubric_version, mode, started) VALUES (?,?,?,?,?,?,?)",
+                " rubric_version, mode, started, scenario_hash, lesson_code, observer)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     learner.id,
                     scenario.id,
@@ -596,9 +679,19 @@ class Store:
                     rubric_version,
                     mode,
                     _now(),
+                    digest,
+                    lesson_code,
+                    observer,
                 ),
             )
             return int(cur.lastrowid or 0)
+
+    def scenario_text(self, digest: str) -> str | None:
+        """Return the scenario text kept under this content hash, if any."""
+        row = self.db.execute(
+            "SELECT text FROM scenario_texts WHERE hash = ?", (digest,)
+        ).fetchone()
+        return None if row is None else str(row["text"])
 
     def record_steps(
         self, session_id: int, session: Session, steps: Sequence[Step], time_taken_ms: int | None
@@ -1204,9 +1297,12 @@ class Store:
         if row is None:
             learner_id = int(
                 db.execute(
-                    "INSERT INTO learners (name, learner_ref, group_name, created) "
-                    "VALUES (?,?,?,?)",
-                    (who["name"], who["learner_id"], who["group"], who["created"] or _now()),
+                    "INSERT INTO learners (name, learner_ref, group_name, created, name_key, "
+                    "group_key) VALUES (?,?,?,?,name_key(?),name_key(?))",
+                    (
+                        *(who["name"], who["learner_id"], who["group"]),
+                        *(who["created"] or _now(), who["name"], who["group"]),
+                    ),
                 ).lastrowid
                 or 0
             )
@@ -1215,7 +1311,8 @@ class Store:
             learner_id = int(row["id"])
             if who["group"] and not row["group_name"]:
                 db.execute(
-                    "UPDATE learners SET group_name = ? WHERE id = ?", (who["group"], learner_id)
+                    "UPDATE learners SET group_name = ?, group_key = name_key(?) WHERE id = ?",
+                    (who["group"], who["group"], learner_id),
                 )
         stored.of(learner_id)
         sid = 0  # the first session written gets its id from SQLite, the others the ones after
@@ -1365,6 +1462,7 @@ def _learner(row: sqlite3.Row) -> Learner:
 def schema_columns(version: int) -> dict[str, set[str]]:
     """The tables a store of schema ``version`` has, with their columns."""
     db = sqlite3.connect(":memory:")
+    db.create_function("name_key", 1, name_key, deterministic=True)
     try:
         for number in range(min(version, SCHEMA_VERSION)):
             for statement in _statements(MIGRATIONS[number]):
