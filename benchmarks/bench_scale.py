@@ -23,7 +23,7 @@ from pathlib import Path
 from simulator.catalog import open_rubric, open_scenario
 from simulator.engine import Session
 from simulator.scoring import LearnerResponses, PlanEntry, Review, score_session
-from simulator.store import Store
+from simulator.store import Store, name_key
 
 LEARNERS, PER_LEARNER, GROUP = 100, 1000, 30
 """The college store; GROUP of the learners are one class (group BIG)."""
@@ -194,7 +194,8 @@ def build(
     rng = random.Random(11)
     db.execute("BEGIN")
     db.executemany(
-        "INSERT INTO learners (id, name, learner_ref, group_name, created) VALUES (?,?,?,?,?)",
+        "INSERT INTO learners (id, name, learner_ref, group_name, created, name_key, group_key) "
+        "VALUES (?,?,?,?,?,?,?)",
         [
             (
                 n + 1,
@@ -202,6 +203,8 @@ def build(
                 f"L{n:05d}",
                 "BIG" if n < group else f"OTHER-{n % 7}",
                 "2026-09-01T09:00:00+00:00",
+                name_key(f"Learner {n:03d}"),  # as the store matches names and groups
+                name_key("BIG" if n < group else f"OTHER-{n % 7}"),
             )
             for n in range(learners)
         ],

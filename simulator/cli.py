@@ -127,6 +127,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--learner", metavar="X", required=True, help="name or learner id")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
 
+    # joining a learner's split records (simulator.learner_commands)
+    learner_p = sub.add_parser("learner", help="rename a learner, or merge two records of one")
+    learner_sub = learner_p.add_subparsers(
+        dest="learner_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    rename = learner_sub.add_parser(
+        "rename", parents=[store], help="give a learner record a new name (sessions stay theirs)"
+    )
+    rename.add_argument("who", metavar="WHO", help="name, learner id, or #N (a record's number)")
+    rename.add_argument("new_name", metavar="NEW_NAME", help="the name as it should be")
+    rename.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    merge = learner_sub.add_parser(
+        "merge",
+        parents=[store],
+        help="move every session of FROM to INTO and remove FROM's record",
+    )
+    merge.add_argument(
+        "source", metavar="FROM", help="name, learner id, or #N: the record to remove"
+    )
+    merge.add_argument("into", metavar="INTO", help="name, learner id, or #N: the record to keep")
+    merge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     gather = sub.add_parser(
         "import",
         parents=[store],
@@ -186,15 +208,43 @@ def build_parser() -> argparse.ArgumentParser:
     sheet = sub.add_parser(
         "sheet",
         parents=[store, scenario_files],
-        help="practice feedback sheet for one stored session (HTML, Markdown or PDF)",
+        help="practice feedback sheet for one stored session, or for a whole class "
+        "(--group G -o FOLDER) (HTML, Markdown or PDF)",
     )
     sheet.add_argument(
-        "session", type=int, metavar="SESSION", help="session id (see 'roleplay sessions')"
-    )
+        "session", type=int, nargs="?", metavar="SESSION",
+        help="session id (see 'roleplay sessions'); leave out with --group or --lesson",
+    )  # fmt: skip
     sheet.add_argument(
         "--format", choices=("html", "md", "pdf"), default="html", help="output format (html)"
     )
-    sheet.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    sheet.add_argument(
+        "-o", "--output", type=Path, metavar="FILE",
+        help="write to FILE (with --group: the FOLDER for every sheet and the index)",
+    )  # fmt: skip
+    # a whole class's sheets at once (simulator.group_sheets)
+    sheet.add_argument("--group", metavar="G", help="every learner of this class or group")
+    sheet.add_argument("--lesson", metavar="CODE", help="only the sessions of this lesson")
+    sheet.add_argument(
+        "--all", action="store_true",
+        help="every session, not only each learner's latest of each scenario",
+    )  # fmt: skip
+
+    debrief_p = sub.add_parser(  # the projector debrief (simulator.debrief_commands)
+        "debrief",
+        parents=[store],
+        help="large-type screens for a projector: what the class chose at each decision point",
+    )
+    debrief_p.add_argument("scenario", help="scenario file or bundled id")
+    debrief_scope = debrief_p.add_mutually_exclusive_group(required=True)
+    debrief_scope.add_argument("--lesson", metavar="CODE", help="the sessions of this lesson")
+    debrief_scope.add_argument("--group", metavar="G", help="the sessions of this class or group")
+    debrief_p.add_argument(
+        "--rubric", metavar="ID", help="rubric id or file (default: the lesson's or scenario's)"
+    )
+    debrief_p.add_argument(
+        "--json", action="store_true", help="print the counts as JSON instead of the screens"
+    )
 
     class_report = sub.add_parser(
         "class-report",
@@ -273,8 +323,109 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder to write into (default: ./scenarios if it exists, else the current folder)",
     )
 
+    # lessons and rosters (simulator.lesson_commands)
+    lesson_p = sub.add_parser(
+        "lesson", help="set up a lesson for a group: its join code, scenarios, rubric, mode"
+    )
+    lesson_sub = lesson_p.add_subparsers(
+        dest="lesson_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    lesson_new = lesson_sub.add_parser(
+        "new", parents=[store], help="create a lesson and print its join code"
+    )
+    lesson_new.add_argument(
+        "--group", required=True, metavar="G", help="the class or group it is for"
+    )
+    lesson_new.add_argument(
+        "--scenario",
+        action="append",
+        required=True,
+        metavar="ID",
+        help="scenario file or bundled id, listed first for its learners (repeatable)",
+    )
+    lesson_new.add_argument(
+        "--rubric",
+        metavar="RUBRIC",
+        help="bundled rubric id its sessions are judged against (default: the learner chooses)",
+    )
+    lesson_new.add_argument(
+        "--mode",
+        choices=("practice", "assessment"),
+        default="practice",
+        help="mode its learners play in (practice)",
+    )
+    lesson_new.add_argument(
+        "--opens", type=_iso_date, metavar="YYYY-MM-DD", help="first day it can be joined"
+    )
+    lesson_new.add_argument(
+        "--closes", type=_iso_date, metavar="YYYY-MM-DD", help="last day it can be joined"
+    )
+    lesson_new.add_argument("--title", metavar="TEXT", help="a name for it, shown to learners")
+    lesson_new.add_argument("--json", action="store_true", help="print the lesson as JSON")
+    lesson_list = lesson_sub.add_parser(
+        "list", parents=[store], help="list the lessons, newest first"
+    )
+    lesson_list.add_argument("--group", metavar="G", help="only this group's lessons")
+    lesson_list.add_argument("--json", action="store_true", help="print JSON")
+    lesson_show = lesson_sub.add_parser(
+        "show", parents=[store], help="one lesson, its roster size and its sessions so far"
+    )
+    lesson_show.add_argument("code", metavar="CODE", help="the lesson's join code")
+    lesson_show.add_argument("--json", action="store_true", help="print JSON")
+    roster_p = sub.add_parser("roster", help="a group's learners, from the college's CSV export")
+    roster_sub = roster_p.add_subparsers(
+        dest="roster_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    roster_import = roster_sub.add_parser(
+        "import",
+        parents=[store],
+        help="add the learners of a CSV file (header row; learner id and name columns) to a group",
+    )
+    roster_import.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE.csv",
+        help="the college's export, UTF-8 (with or without BOM)",
+    )
+    roster_import.add_argument("--group", required=True, metavar="G", help="the class or group")
+    roster_list = roster_sub.add_parser("list", parents=[store], help="list a group's roster")
+    roster_list.add_argument("--group", required=True, metavar="G", help="the class or group")
+    roster_list.add_argument("--json", action="store_true", help="print JSON")
+
+    cards = sub.add_parser(
+        "cards", help="print the customer's card, agent's brief and observer's tick-sheet (A4)"
+    )
+    cards.add_argument("scenario", help="scenario file or bundled id")
+    cards.add_argument("--format", choices=("html", "pdf"), default="html", help="output (html)")
+    cards.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    observe = sub.add_parser(
+        "observe", parents=[store], help="record a live role-play as its observer (keyboard)"
+    )
+    observe.add_argument("scenario", help="scenario file or bundled id")
+    observe.add_argument("--learner", required=True, metavar="NAME", help="who plays the agent")
+    observe.add_argument("--learner-id", metavar="ID", help="the learner's id in college records")
+    observe.add_argument("--group", metavar="G", help="the learner's class or group")
+    observe.add_argument("--observer", required=True, metavar="NAME", help="who is observing")
+    observe.add_argument("--rubric", metavar="R", help="rubric id or file (default: scenario's)")
+
+    watch = sub.add_parser(
+        "watch", parents=[store], help="the tutor's live view of a lesson or group as it plays"
+    )
+    watch.add_argument("--lesson", metavar="CODE", help="the lesson's join code")
+    watch.add_argument("--group", metavar="G", help="class or group (every learner in it)")
+
     sub.add_parser("list", help="list the bundled scenarios")
     return parser
+
+
+def _iso_date(text: str) -> str:
+    """A date given as YYYY-MM-DD, checked (argparse reports a bad one as a usage error)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -371,6 +522,32 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_export(args.store, args.learner, args.output)
     if args.command == "import":
         return cmd_import(args.store, args.files)
+    if args.command == "learner":
+        from simulator.learner_commands import cmd_learner_merge, cmd_learner_rename
+
+        if args.learner_command == "rename":
+            return cmd_learner_rename(args.store, args.who, args.new_name, args.yes)
+        return cmd_learner_merge(args.store, args.source, args.into, args.yes)
+    if args.command == "sheet" and (args.group or args.lesson or args.all):
+        from simulator.group_sheets import cmd_sheet_group
+
+        return cmd_sheet_group(
+            args.store, args.session, args.group, args.lesson, args.output, args.all,
+            args.format, args.scenarios or [],
+        )  # fmt: skip
+    if args.command == "sheet" and args.session is None:
+        print(
+            "roleplay sheet: error: give a SESSION, or --group G (or --lesson CODE) with "
+            "-o FOLDER for a whole class",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.command == "debrief":
+        from simulator.debrief_commands import cmd_debrief
+
+        return cmd_debrief(
+            args.store, args.scenario, args.lesson, args.group, args.rubric, args.json
+        )
     if args.command == "sheet":
         return cmd_sheet(args.store, args.session, args.format, args.output, args.scenarios or [])
     if args.command == "class-report":
@@ -393,6 +570,34 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_graph(args.scenario, args.format, args.output)
     if args.command == "new":
         return cmd_new(args.id, args.dir)
+    if args.command == "watch":
+        from simulator.watch_commands import cmd_watch
+
+        return cmd_watch(args.store, args.lesson, args.group)
+    if args.command in ("lesson", "roster"):
+        from simulator import lesson_commands as lc
+
+        if args.command == "lesson" and args.lesson_command == "new":
+            return lc.cmd_lesson_new(
+                args.store, args.group, args.scenario, args.rubric, args.mode, args.opens,
+                args.closes, args.title, args.json,
+            )  # fmt: skip
+        if args.command == "lesson" and args.lesson_command == "list":
+            return lc.cmd_lesson_list(args.store, args.group, args.json)
+        if args.command == "lesson":
+            return lc.cmd_lesson_show(args.store, args.code, args.json)
+        if args.roster_command == "import":
+            return lc.cmd_roster_import(args.store, args.file, args.group)
+        return lc.cmd_roster_list(args.store, args.group, args.json)
+    if args.command in ("cards", "observe"):
+        from simulator import observe_commands as oc
+
+        if args.command == "cards":
+            return oc.cmd_cards(args.scenario, args.format, args.output)
+        return oc.cmd_observe(
+            args.store, args.scenario, args.learner, args.learner_id, args.group, args.observer,
+            args.rubric,
+        )  # fmt: skip
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
 
 

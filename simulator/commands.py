@@ -30,6 +30,7 @@ from simulator.engine import LEARNER, EngineError, OptionUnavailable, Session
 from simulator.errors import Problem, ScenarioError, Severity, suggest
 from simulator.lint import bundled_behaviours, check_file, check_scenario_file, lintable_files
 from simulator.model import Rubric, Scenario
+from simulator.records import find_learners, learner_label, source_text
 from simulator.scoring import (
     LearnerResponses,
     ResponseError,
@@ -181,7 +182,7 @@ def cmd_run(
         learner = store.learner(save.learner or "", save.learner_ref, save.group)
         session_id = store.start_session(
             learner, scenario, save.mode, rubric.id if rubric else None,
-            rubric.version if rubric else None,
+            rubric.version if rubric else None, scenario_text=source_text(scenario),
         )  # fmt: skip
         store.save_responses(session_id, responses)
 
@@ -565,20 +566,26 @@ def cmd_delete_learner(store_path: Path | None, who: str, yes: bool) -> int:
     if store is None:
         return EXIT_INPUT
     with store:
-        found = store.find_learners(who)
+        found = find_learners(store, who)
         if not found:
             print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
             return EXIT_INPUT
         if len(found) > 1:
-            _ambiguous(who, found)
+            _ambiguous(who, found, store)
             return EXIT_INPUT
         (learner,) = found
         count = len(store.sessions_of(learner.id))
         what = f"{learner.display} and {count} session(s)"
+        record = f"1 learner record: {learner_label(store, learner)}"
         if not yes:
             if not sys.stdin.isatty():
-                print(f"roleplay: this erases {what}; add --yes to confirm", file=sys.stderr)
+                print(
+                    f"roleplay: this erases {what}, {record}, with everything recorded "
+                    "about them; add --yes to confirm",
+                    file=sys.stderr,
+                )
                 return EXIT_USAGE
+            print(f"This erases {what}, {record}, with everything recorded about them.")
             answer = input(f"Erase {what} for good? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("nothing erased", file=sys.stderr)
@@ -588,13 +595,16 @@ def cmd_delete_learner(store_path: Path | None, who: str, yes: bool) -> int:
     return EXIT_OK
 
 
-def _ambiguous(who: str, found: Sequence[Learner]) -> None:
+def _ambiguous(who: str, found: Sequence[Learner], store: Store | None = None) -> None:
     names = ", ".join(learner.display for learner in found)
     print(
         f"roleplay: '{who}' matches {len(found)} learners ({names}); give the learner id of "
-        "the one you mean (or their exact name if it is unique)",
+        "the one you mean, or the record number shown as [#N] below, in quotes: '#N'",
         file=sys.stderr,
     )
+    if store is not None:
+        for learner in found:
+            print(f"  {learner_label(store, learner)}", file=sys.stderr)
 
 
 def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
@@ -603,11 +613,11 @@ def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
     if store is None:
         return EXIT_INPUT
     with store:
-        found = store.find_learners(who)
+        found = find_learners(store, who)
         if len(found) > 1:
-            _ambiguous(who, found)
+            _ambiguous(who, found, store)
             return EXIT_INPUT
-        data = store.export_learner(who)
+        data = store.export_learners(found)
     if not data["learners"]:
         print(f"roleplay: no learner called '{who}' in {store.path}", file=sys.stderr)
         return EXIT_INPUT
@@ -782,16 +792,29 @@ def cmd_sheet(
         return EXIT_INPUT
     with store:
         record = _stored_session(store, session_id)
-    if record is None:
-        print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
-        return EXIT_INPUT
+        if record is None:
+            print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
+            return EXIT_INPUT
+        try:  # the scenario it was played on is read from the store, so it stays open here
+            library = report.Library(scenarios, store)
+            library.for_record(record)
+        except report.ReportError as exc:
+            print(f"roleplay: {exc}", file=sys.stderr)
+            return EXIT_INPUT
     try:
-        view, warnings = report.sheet_view(record, report.Library(scenarios))
+        view, warnings = report.sheet_view(record, library)
         for warning in warnings:
             print(f"roleplay: {warning}", file=sys.stderr)
-        if fmt == "md":
+        if record.mode == "observed":  # a live role-play: its observer's record, to be signed
+            from simulator.observe_commands import observation_record
+
+            if fmt == "md":
+                return _report_output(output, observation_record(store.path, record, view, fmt))
+            html = observation_record(store.path, record, view)
+        elif fmt == "md":
             return _report_output(output, report.render("sheet.md", view))
-        html = report.render("sheet.html", view)
+        else:
+            html = report.render("sheet.html", view)
         if fmt == "html":
             return _report_output(output, html)
         if output is None and sys.stdout.isatty():
@@ -831,7 +854,7 @@ def cmd_class_report(
             )
             return EXIT_INPUT
         try:
-            library = report.Library(scenarios)
+            library = report.Library(scenarios, store)
             rubric = report.pick_rubric_of(played, library, rubric_ref)
             # each learner's sessions in turn, with only what judging them again needs
             view = report.class_view_of_learners(
@@ -842,10 +865,25 @@ def cmd_class_report(
             return EXIT_INPUT
         for item in view.left_out:
             print(f"roleplay: left out {item}", file=sys.stderr)
+        if view.left_out and fmt == "csv":  # a gradebook must never take a partial class quietly
+            print(
+                f"roleplay: {len(view.left_out)} session(s) cannot be judged, so the CSV would "
+                "be wrong for their learners; nothing was written. Give their scenario files "
+                "with --scenarios PATH",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
         content = (
             report.class_csv(view) if fmt == "csv" else report.render("class-report.html", view)
         )
-        return _report_output(output, content)
+        written = _report_output(output, content)
+        if view.left_out:  # the HTML lists them at its top; the exit code tells a script
+            print(
+                f"roleplay: the report leaves out {len(view.left_out)} session(s) (listed in it)",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        return written
 
 
 def cmd_portfolio(
@@ -863,7 +901,19 @@ def cmd_portfolio(
     if store is None:
         return EXIT_INPUT
     with store:
-        records = store.sessions(learner=who, full=True)
+        found = find_learners(store, who)  # a name, a learner id, or #N for one record
+        if len(found) > 1:
+            _ambiguous(who, found, store)
+            return EXIT_INPUT
+        records = store.sessions(learner_id=found[0].id, full=True) if found else []
+        try:  # the scenarios the sessions were played on are read from the store
+            library = report.Library(scenarios, store)
+            for record in records:  # each looked up now, while the store is open
+                library.for_record(record)
+                library.get(record.scenario_id)
+        except report.ReportError as exc:
+            print(f"roleplay: {exc}", file=sys.stderr)
+            return EXIT_INPUT
     if not records:
         print(
             f"roleplay: no sessions for a learner called '{who}' in {store.path}", file=sys.stderr
@@ -878,16 +928,19 @@ def cmd_portfolio(
         )
         return EXIT_INPUT
     try:
-        library = report.Library(scenarios)
         rubric = report.pick_rubric(records, library, rubric_ref)
         view = report.portfolio_view(records, library, rubric)
     except report.ReportError as exc:
         print(f"roleplay: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    for item in view.left_out:
+        print(f"roleplay: left out {item}", file=sys.stderr)
     if fmt == "json":
-        return _report_output(output, report.portfolio_json(view))
-    template = {"text": "portfolio.txt", "html": "portfolio.html", "md": "portfolio.md"}[fmt]
-    return _report_output(output, report.render(template, view))
+        written = _report_output(output, report.portfolio_json(view))
+    else:
+        template = {"text": "portfolio.txt", "html": "portfolio.html", "md": "portfolio.md"}[fmt]
+        written = _report_output(output, report.render(template, view))
+    return EXIT_INPUT if view.left_out else written
 
 
 def _stamp(at: str) -> str:
@@ -934,11 +987,11 @@ def cmd_confirm(
             print(f"roleplay: no session {session_id} in {store.path}", file=sys.stderr)
             return EXIT_INPUT
         try:
-            library = report.Library(scenarios)
+            library = report.Library(scenarios, store)
         except report.ReportError as exc:
             print(f"roleplay: {exc}", file=sys.stderr)
             return EXIT_INPUT
-        scenario = library.get(record.scenario_id)
+        scenario = library.for_record(record)
         stored: dict[str, Any] = record.result or {}
         ref = (
             rubric_ref

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from simulator.engine import EngineError, Line, Session, replay
 from simulator.lint import bundled_behaviours
 from simulator.model import Behaviour, Option, Rubric, Scenario, Value
+from simulator.records import source_text
 from simulator.scoring import (
     LearnerResponses,
     RecapItem,
@@ -77,14 +78,18 @@ class Playthrough:
         rubric: Rubric | None,
         mode: str,
         responses: LearnerResponses | None = None,
+        *,
+        lesson_code: str | None = None,
     ) -> Playthrough:
-        """Start and record a new session."""
+        """Start and record a new session (in a lesson, if its join code is given)."""
         session_id = store.start_session(
             learner,
             scenario,
             mode,
             rubric.id if rubric else None,
             rubric.version if rubric else None,
+            lesson_code=lesson_code,
+            scenario_text=source_text(scenario),  # kept, so the session replays with no file
         )
         answers = responses or LearnerResponses()
         if answers != LearnerResponses():

@@ -327,6 +327,12 @@ class SessionRecord:
     summary: bool = False
     """Only the listing's fields: no turns, notes, responses, result or decisions are loaded
     (``Store.sessions`` without ``full``); ``grade``, ``ruled_out`` and ``written`` are."""
+    scenario_hash: str | None = None
+    """The content hash of the scenario text it was played on (`Store.scenario_text`), if kept."""
+    observer: str | None = None
+    """Who observed it (an observed role-play), if anyone."""
+    lesson_code: str | None = None
+    """The join code of the lesson it was played in, if any."""
 
     @property
     def choices(self) -> list[str]:
@@ -433,6 +439,33 @@ class Store:
             raise
         return store
 
+    @classmethod
+    def open_live(cls, path: Path, wait: float = 1.0) -> Store:
+        """Open a store that learners are writing to, to read it as they write (``watch``).
+
+        A read-only connection to the WAL: it never takes a write lock, so it never blocks or
+        slows a writer, and each read sees every turn committed before it (never immutable, as
+        `open_to_read` may be). A store from an older version is upgraded first, as any command
+        would; ``wait`` is how long a read waits for SQLite's brief locks before failing.
+        """
+        if not path.is_file():
+            raise StoreError(f"{path}: no session store here (nobody has played on it yet?)")
+        cls(path).close()  # creates nothing (the file is there); migrates it if older
+        store = cls.__new__(cls)
+        store.path = path
+        try:
+            uri = path.resolve().as_uri()
+            store.db = sqlite3.connect(
+                f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=wait
+            )
+            store.db.row_factory = sqlite3.Row
+            store.db.create_function("name_key", 1, name_key, deterministic=True)
+            store.version = store._check_version()
+            store.db.execute("PRAGMA query_only = ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot be read as a session store: {exc}") from exc
+        return store
+
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
@@ -521,14 +554,19 @@ class Store:
     def learner(
         self, name: str, learner_ref: str | None = None, group: str | None = None
     ) -> Learner:
-        """Return the learner with this name (and id), creating them; update the group if given."""
-        name = name.strip()
+        """Return the learner with this name (and id), creating them; update the group if given.
+
+        Names match without regard to case and spacing: "amy  khan" is the learner "Amy Khan"
+        already stored (with the same learner id, or none), and keeps that stored name.
+        """
+        name = " ".join(name.split())
         if not name:
             raise StoreError("a learner needs a name")
         with self.transaction() as db:
             row = db.execute(
-                "SELECT * FROM learners WHERE name = ? AND IFNULL(learner_ref, '') = ?",
-                (name, learner_ref or ""),
+                "SELECT * FROM learners WHERE name_key = name_key(?) "
+                "AND IFNULL(learner_ref, '') = ? ORDER BY name = ? DESC, id LIMIT 1",
+                (name, learner_ref or "", name),
             ).fetchone()
             if row is None:
                 cur = db.execute(
@@ -537,29 +575,117 @@ class Store:
                     (name, learner_ref, group, _now(), name, group),
                 )
                 return Learner(int(cur.lastrowid or 0), name, learner_ref, group)
-            if group is not None and group != row["group_name"]:
+            if group is not None and name_key(group) != name_key(row["group_name"]):
                 db.execute(
                     "UPDATE learners SET group_name = ?, group_key = name_key(?) WHERE id = ?",
                     (group, group, row["id"]),
                 )
-            return Learner(row["id"], name, learner_ref, group or row["group_name"])
+                return Learner(row["id"], row["name"], learner_ref, group)
+            return Learner(row["id"], row["name"], learner_ref, row["group_name"])
 
     def find_learners(self, who: str) -> list[Learner]:
-        """Return learners whose name or learner id is ``who``."""
-        rows = self.db.execute(
-            "SELECT * FROM learners WHERE name = ? OR learner_ref = ? ORDER BY id", (who, who)
-        ).fetchall()
+        """Return learners whose name (without regard to case and spacing) or learner id is
+        ``who``."""
+        if self.version < 5:  # a store read as it is, from before name keys
+            rows = self.db.execute(
+                "SELECT * FROM learners WHERE name = ? OR learner_ref = ? ORDER BY id",
+                (who, who),
+            ).fetchall()
+        else:
+            rows = self.db.execute(
+                "SELECT * FROM learners WHERE name_key = name_key(?) OR learner_ref = ? "
+                "ORDER BY id",
+                (who, who.strip()),
+            ).fetchall()
         return [_learner(r) for r in rows]
 
+    def learner_by_id(self, learner_id: int) -> Learner | None:
+        """Return the learner with this store id, if there is one."""
+        if not 0 < learner_id < 2**63:
+            return None
+        row = self.db.execute("SELECT * FROM learners WHERE id = ?", (learner_id,)).fetchone()
+        return None if row is None else _learner(row)
+
     def learners(self, group: str | None = None) -> list[Learner]:
-        """Return every learner (in a group, if given), by name."""
+        """Return every learner (in a group, matched without regard to case and spacing, if
+        given), by name."""
         if group is None:
             rows = self.db.execute("SELECT * FROM learners ORDER BY name, id").fetchall()
         else:
             rows = self.db.execute(
-                "SELECT * FROM learners WHERE group_name = ? ORDER BY name, id", (group,)
+                "SELECT * FROM learners WHERE group_key = name_key(?) ORDER BY name, id", (group,)
             ).fetchall()
         return [_learner(r) for r in rows]
+
+    def rename_learner(self, learner: Learner, new_name: str) -> Learner:
+        """Give one learner record a new name (their sessions stay theirs); return it renamed.
+
+        Refused (StoreError) when another record would then be the same learner: the same name,
+        without regard to case and spacing, and the same learner id (merge them instead).
+        """
+        name = " ".join(new_name.split())
+        if not name:
+            raise StoreError("a learner needs a name: the new name is empty")
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM learners WHERE id = ?", (learner.id,)).fetchone() is None:
+                raise StoreError(f"{learner.display} is no longer in the store")
+            clash = db.execute(
+                "SELECT * FROM learners WHERE name_key = name_key(?) "
+                "AND IFNULL(learner_ref, '') = ? AND id != ?",
+                (name, learner.learner_ref or "", learner.id),
+            ).fetchone()
+            if clash is not None:
+                other = _learner(clash)
+                raise StoreError(
+                    f"{other.display} [#{other.id}] is already called that, with the same "
+                    f"learner id; to make them one learner: roleplay learner merge "
+                    f"'#{learner.id}' '#{other.id}'"
+                )
+            db.execute(
+                "UPDATE learners SET name = ?, name_key = name_key(?) WHERE id = ?",
+                (name, name, learner.id),
+            )
+        self._forget_in_prefs([learner])  # "Continue as" the old name would make it again
+        return Learner(learner.id, name, learner.learner_ref, learner.group)
+
+    def merge_learners(self, source: Learner, into: Learner) -> tuple[Learner, int]:
+        """Move every session of ``source`` to ``into`` and remove ``source``'s record.
+
+        ``into`` keeps its name; it takes ``source``'s learner id and group where it has none.
+        Refused (StoreError) when both have learner ids and they differ (two people), or when
+        they are one record. Returns ``into`` as it is now and how many sessions moved.
+        """
+        if source.id == into.id:
+            raise StoreError(f"{source.display} [#{source.id}] is already that learner")
+        with self.transaction() as db:
+            rows = {
+                r["id"]: _learner(r)
+                for r in db.execute(
+                    "SELECT * FROM learners WHERE id IN (?, ?)", (source.id, into.id)
+                )
+            }
+            if source.id not in rows or into.id not in rows:
+                gone = source if source.id not in rows else into
+                raise StoreError(f"{gone.display} is no longer in the store")
+            source, into = rows[source.id], rows[into.id]
+            if source.learner_ref and into.learner_ref and source.learner_ref != into.learner_ref:
+                raise StoreError(
+                    f"{source.display} and {into.display} have different learner ids, so they "
+                    "look like two people; nothing was merged (rename one if an id is wrong)"
+                )
+            moved = db.execute(
+                "UPDATE sessions SET learner_id = ? WHERE learner_id = ?", (into.id, source.id)
+            ).rowcount
+            db.execute("DELETE FROM learners WHERE id = ?", (source.id,))
+            ref = into.learner_ref or source.learner_ref
+            group = into.group or source.group
+            db.execute(
+                "UPDATE learners SET learner_ref = ?, group_name = ?, group_key = name_key(?) "
+                "WHERE id = ?",
+                (ref, group, group, into.id),
+            )
+        self._forget_in_prefs([source])
+        return Learner(into.id, into.name, ref, group), int(moved)
 
     def delete_learner(self, who: str) -> int:
         """Erase the one learner whose name or learner id is ``who``; return 1, or 0 if none.
@@ -615,10 +741,10 @@ class Store:
             return
         if not isinstance(prefs, dict):
             return
-        name = str(prefs.get("name") or "").strip().casefold()
+        name = name_key(str(prefs.get("name") or ""))
         ref = str(prefs.get("learner_ref") or "").strip()
         if not any(
-            (name and name == learner.name.casefold()) or (ref and ref == learner.learner_ref)
+            (name and name == name_key(learner.name)) or (ref and ref == learner.learner_ref)
             for learner in learners
         ):
             return
@@ -692,6 +818,18 @@ class Store:
             "SELECT text FROM scenario_texts WHERE hash = ?", (digest,)
         ).fetchone()
         return None if row is None else str(row["text"])
+
+    def latest_scenario_hash(self, scenario_id: str) -> str | None:
+        """The content hash of the newest text kept of this scenario (its highest version, then
+        the last seen), if any."""
+        if self.version < 5:
+            return None
+        row = self.db.execute(
+            "SELECT hash FROM scenario_texts WHERE scenario_id = ? "
+            "ORDER BY version DESC, first_seen DESC, rowid DESC LIMIT 1",
+            (scenario_id,),
+        ).fetchone()
+        return None if row is None else str(row["hash"])
 
     def record_steps(
         self, session_id: int, session: Session, steps: Sequence[Step], time_taken_ms: int | None
@@ -912,11 +1050,13 @@ class Store:
         )
         nothing = LearnerResponses()
         out = []
+        hashed = self.version >= 5  # the scenario text it was played on, to replay it with
+        columns = [*_SESSION_COLUMNS, "scenario_hash" if hashed else "NULL"]
         for row in plain.execute(
-            f"SELECT {', '.join(_SESSION_COLUMNS)} FROM sessions WHERE learner_id = ? ORDER BY id",
+            f"SELECT {', '.join(columns)} FROM sessions WHERE learner_id = ? ORDER BY id",
             (learner_id,),
         ):
-            sid, fields = row[0], cast(_SessionFields, row[1:])
+            sid, fields, digest = row[0], cast(_SessionFields, row[1:-1]), row[-1]
             written = parts.get(sid)
             out.append(
                 SessionRecord(
@@ -927,6 +1067,7 @@ class Store:
                     responses=LearnerResponses.from_dict(written) if written else nothing,
                     decisions=tuple(decisions.get(sid, ())),
                     written=tuple(sorted(written)) if written else (),
+                    scenario_hash=digest,
                 )
             )
         return out
@@ -966,6 +1107,7 @@ class Store:
             row["rubric_version"], row["mode"], row["started"], row["ended"], row["outcome"],
             row["state"], grade=row["result_grade"], ruled_out=bool(row["ruled_out"]),
             written=tuple(sorted(set((row["written"] or "").split(",")) - {""})), summary=True,
+            **_classroom_fields(row),
         )  # fmt: skip
 
     def _record(self, row: _Row) -> SessionRecord:
@@ -1012,12 +1154,16 @@ class Store:
             row["rubric_version"], row["mode"], row["started"], row["ended"], row["outcome"],
             row["state"], turns, notes, responses,
             result, None if result_row is None else result_row["grade"], decisions,
-            _ruled_out(result), tuple(sorted(parts)),
+            _ruled_out(result), tuple(sorted(parts)), **_classroom_fields(row),
         )  # fmt: skip
 
     def export_learner(self, who: str) -> dict[str, Any]:
         """Return everything held about a learner as JSON-ready data (right of access)."""
         return self._export(self.find_learners(who))
+
+    def export_learners(self, learners: Sequence[Learner]) -> dict[str, Any]:
+        """Return everything held about these learner records, as `export_learner` does."""
+        return self._export(learners)
 
     def export_all(self) -> dict[str, Any]:
         """Return everything in the store, in the same form as `export_learner`."""
@@ -1033,6 +1179,7 @@ class Store:
                 "exported": _now(),
                 "store": str(self.path),
                 "learners": [self._learner_export(learner, created, rows)],
+                "scenario_texts": self._texts_of(rows),
             }
 
     def _session_chunks(
@@ -1060,6 +1207,7 @@ class Store:
 
     def _export(self, learners: Sequence[Learner]) -> dict[str, Any]:
         out: dict[str, Any] = {"exported": _now(), "store": str(self.path), "learners": []}
+        texts: dict[str, dict[str, Any]] = {}
         for learner in learners:
             created = self.db.execute(
                 "SELECT created FROM learners WHERE id = ?", (learner.id,)
@@ -1068,7 +1216,28 @@ class Store:
                 f"{_SESSION_ROW} WHERE s.learner_id = ? ORDER BY s.id", (learner.id,)
             ).fetchall()
             out["learners"].append(self._learner_export(learner, created, rows))
+            texts.update(self._texts_of(rows))
+        out["scenario_texts"] = texts
         return out
+
+    def _texts_of(self, rows: Sequence[_Row]) -> dict[str, dict[str, Any]]:
+        """The scenario texts these sessions were played on, once each, by content hash, as an
+        export holds them (``{hash: {"scenario", "version", "text"}}``)."""
+        if self.version < 5:
+            return {}
+        wanted = sorted({d for r in rows if (d := _classroom_fields(r)["scenario_hash"])})
+        found: dict[str, dict[str, Any]] = {}
+        for digest in wanted:
+            row = self.db.execute(
+                "SELECT scenario_id, version, text FROM scenario_texts WHERE hash = ?", (digest,)
+            ).fetchone()
+            if row is not None:
+                found[digest] = {
+                    "scenario": row["scenario_id"],
+                    "version": row["version"],
+                    "text": row["text"],
+                }
+        return found
 
     def _learner_export(
         self, learner: Learner, created: str, rows: Sequence[_Row]
@@ -1104,7 +1273,9 @@ class Store:
         with self.transaction() as db:
             stored = _StoredSessions(db)
             for data in parts:
-                for who, sessions in _read_export(data, source):
+                checked = _read_export(data, source)
+                _keep_texts(db, _read_texts(data, source))
+                for who, sessions in checked:
                     self._import_part(db, who, [_prepare(s) for s in sessions], report, stored)
         return report
 
@@ -1123,7 +1294,31 @@ class Store:
             stored = _StoredSessions(db)
             for who, sessions in other._parts_to_import(source, per_part):
                 self._import_part(db, who, sessions, report, stored)
+            _keep_texts(db, other._stored_texts(source))
         return report
+
+    def _stored_texts(self, source: str) -> list[tuple[str, str, int, str, str]]:
+        """Every scenario text of this store (hash, scenario id, version, text, first seen),
+        each checked against its hash; ImportProblem names one that does not match."""
+        if self.version < 5:
+            return []
+        try:
+            rows = self.db.execute(
+                "SELECT hash, scenario_id, version, text, first_seen FROM scenario_texts"
+            ).fetchall()
+        except sqlite3.DataError as exc:
+            raise ImportProblem(f"{source}: scenario_texts: damaged ({exc})") from exc
+        except sqlite3.OperationalError as exc:  # SQLite says so with the text itself: not shown
+            reason = "not UTF-8 text" if "decode" in str(exc) else "cannot be read"
+            raise ImportProblem(f"{source}: scenario_texts: a kept text is {reason}") from exc
+        out = []
+        for digest, scenario_id, version, text, seen in rows:
+            where = f"{source}: scenario_texts, the text kept as {str(digest)[:12]}"
+            _check_text(digest, scenario_id, version, text, where)
+            out.append(
+                (digest, scenario_id, version, text, seen if isinstance(seen, str) else _now())
+            )
+        return out
 
     def _parts_to_import(
         self, source: str, per_part: int
@@ -1174,13 +1369,19 @@ class Store:
         if not chunk:
             return who, []
         at = {n: names.index(n) for n in _SESSION_COLUMNS}
+        extra_at = [names.index(n) if n in names else None for n in CLASSROOM_COLUMNS]
         sessions = {}
+        extras: dict[int, tuple[Any, ...]] = {}
         for row in chunk:
             sid = row[at["id"]]
             fields = tuple(row[at[n]] for n in _SESSION_COLUMNS[1:])
             if type(sid) is not int or sid in sessions or not _session_fields_fit(fields):
                 raise _NotQuick
+            extra = tuple(None if i is None else row[i] for i in extra_at)
+            if not all(v is None or type(v) is str for v in extra):
+                raise _NotQuick
             sessions[sid] = fields
+            extras[sid] = extra
         ids = list(sessions)
         mine = "SELECT id FROM sessions WHERE learner_id = ? AND id BETWEEN ? AND ?"
         args = (learner.id, ids[0], ids[-1])  # the part: rows come in order of id
@@ -1277,6 +1478,7 @@ class Store:
                     responses,
                     decisions.get(sid, []),
                     result,
+                    extras[sid],
                 )
             )
         return who, out
@@ -1291,8 +1493,9 @@ class Store:
     ) -> None:
         """Write one learner and the given sessions of theirs, skipping those already here."""
         row = db.execute(
-            "SELECT id, group_name FROM learners WHERE name = ? AND IFNULL(learner_ref, '') = ?",
-            (who["name"], who["learner_id"] or ""),
+            "SELECT id, group_name FROM learners WHERE name_key = name_key(?) "
+            "AND IFNULL(learner_ref, '') = ? ORDER BY name = ? DESC, id LIMIT 1",
+            (who["name"], who["learner_id"] or "", who["name"]),
         ).fetchone()
         if row is None:
             learner_id = int(
@@ -1333,14 +1536,14 @@ class Store:
             written.setdefault(key, []).append(options)
             if sid:
                 sid += 1  # as AUTOINCREMENT would: the part's sessions are written at once
-                rows.append((sid, learner_id, *s.fields))
+                rows.append((sid, learner_id, *s.fields, *s.extra))
             else:
                 sid = int(
                     db.execute(
                         "INSERT INTO sessions (learner_id, scenario_id, scenario_version, "
-                        "rubric_id, rubric_version, mode, started, ended, outcome, state) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (learner_id, *s.fields),
+                        "rubric_id, rubric_version, mode, started, ended, outcome, state, "
+                        "scenario_hash, observer, lesson_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (learner_id, *s.fields, *s.extra),
                     ).lastrowid
                     or 0
                 )
@@ -1354,7 +1557,8 @@ class Store:
             report.sessions += 1
         db.executemany(
             "INSERT INTO sessions (id, learner_id, scenario_id, scenario_version, rubric_id, "
-            "rubric_version, mode, started, ended, outcome, state) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "rubric_version, mode, started, ended, outcome, state, scenario_hash, observer, "
+            "lesson_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
         db.executemany(
@@ -1416,18 +1620,29 @@ def _session_filter(
     """The WHERE clause (over sessions s and learners l) and its arguments for a listing."""
     where, args = ["1=1"], list[Any]()
     if learner is not None:
-        where.append("(l.name = ? OR l.learner_ref = ?)")
-        args += [learner, learner]
+        where.append("(l.name_key = name_key(?) OR l.learner_ref = ?)")
+        args += [learner, learner.strip()]
     if learner_id is not None:
         where.append("s.learner_id = ?")
         args.append(learner_id)
     if group is not None:
-        where.append("l.group_name = ?")
+        where.append("l.group_key = name_key(?)")
         args.append(group)
     if scenario is not None:
         where.append("s.scenario_id = ?")
         args.append(scenario)
     return " AND ".join(where), args
+
+
+CLASSROOM_COLUMNS = ("scenario_hash", "observer", "lesson_code")
+"""A session's columns from schema 5 on, as `SessionRecord` and an export name them."""
+
+
+def _classroom_fields(row: _Row) -> dict[str, Any]:
+    """A session row's scenario hash, observer and lesson code (None in a store from before
+    schema 5, read as it is, which has no such columns)."""
+    keys = row.keys()
+    return {name: row[name] if name in keys else None for name in CLASSROOM_COLUMNS}
 
 
 def _decision(row: sqlite3.Row) -> TutorDecision:
@@ -1516,6 +1731,9 @@ def session_to_dict(record: SessionRecord) -> dict[str, Any]:
         "result": record.result,
         "grade": record.grade,
         "decisions": [{"code": d.code, **d.to_dict()} for d in record.decisions],
+        "scenario_hash": record.scenario_hash,
+        "observer": record.observer,
+        "lesson_code": record.lesson_code,
     }
 
 
@@ -1916,6 +2134,8 @@ class _Prepared(NamedTuple):
     """code, verdict, decided_by, note, at."""
     result: tuple[Any, ...] | None
     """rubric_id, rubric_version, grade, data, at."""
+    extra: tuple[Any, ...] = (None, None, None)
+    """scenario_hash, observer, lesson_code (`CLASSROOM_COLUMNS`)."""
 
 
 def _prepare(s: dict[str, Any]) -> _Prepared:
@@ -1940,6 +2160,7 @@ def _prepare(s: dict[str, Any]) -> _Prepared:
             result["rubric"]["id"], result["rubric"]["version"], s["grade"] or result["grade"],
             json.dumps(result), s["ended"] or s["started"],
         ),
+        tuple(s.get(k) for k in CLASSROOM_COLUMNS),
     )  # fmt: skip
 
 
@@ -2093,9 +2314,60 @@ def _read_export(data: object, source: str) -> list[tuple[dict[str, Any], list[d
                 if decision["verdict"] not in DECISION_VERDICTS:
                     raise fail(f"{dw}.verdict", f"must be one of {', '.join(DECISION_VERDICTS)}")
                 decisions.append(decision)
+            for key in CLASSROOM_COLUMNS:  # from schema 5 on: an older export has none of them
+                checked[key] = need(session, key, _TEXT, True, at) if key in session else None
             sessions.append(
                 {**checked, "turns": turns, "notes": notes, "responses": responses,
                  "result": result, "decisions": decisions}
             )  # fmt: skip
         out.append((who, sessions))
     return out
+
+
+def _check_text(
+    digest: object, scenario_id: object, version: object, text: object, where: str
+) -> None:
+    """A kept scenario text must be what its hash says: ImportProblem at ``where`` otherwise."""
+    if not (
+        isinstance(digest, str)
+        and isinstance(scenario_id, str)
+        and type(version) is int
+        and isinstance(text, str)
+    ):
+        raise ImportProblem(f"{where}: needs a scenario id, a version and the text")
+    try:
+        same = scenario_text_hash(text) == digest
+    except UnicodeEncodeError:
+        same = False
+    if not same:
+        raise ImportProblem(
+            f"{where}: the text is not the one its hash names (changed after it was exported)"
+        )
+
+
+def _read_texts(data: object, source: str) -> list[tuple[str, str, int, str, str]]:
+    """The scenario texts of an export (``scenario_texts``: none in an export made before
+    schema 5), each checked against its hash; ImportProblem says which is wrong."""
+    texts = data.get("scenario_texts") if isinstance(data, dict) else None
+    if texts is None:
+        return []
+    if not isinstance(texts, dict):
+        raise ImportProblem(f"{source}: scenario_texts: must be a JSON object")
+    out = []
+    for digest, kept in texts.items():
+        where = f"{source}: scenario_texts.{str(digest)[:12]}"
+        if not isinstance(kept, dict):
+            raise ImportProblem(f"{where}: must be a JSON object")
+        scenario_id, version, text = kept.get("scenario"), kept.get("version"), kept.get("text")
+        _check_text(digest, scenario_id, version, text, where)
+        out.append((digest, str(scenario_id), cast(int, version), str(text), _now()))
+    return out
+
+
+def _keep_texts(db: sqlite3.Connection, texts: Iterable[tuple[str, str, int, str, str]]) -> None:
+    """Keep scenario texts (hash, scenario id, version, text, first seen) not kept already."""
+    db.executemany(
+        "INSERT OR IGNORE INTO scenario_texts (hash, scenario_id, version, text, first_seen) "
+        "VALUES (?,?,?,?,?)",
+        texts,
+    )

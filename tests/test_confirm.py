@@ -221,6 +221,9 @@ def test_without_the_scenario_the_decision_is_kept_and_the_grade_is_the_stored_o
     klass: Class, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sid = str(klass.play(capsys, SHOP, SHOP_ROUTE, cause=SHOP_ASSESSMENT))
+    with Store.open(klass.db) as store:  # as a session from before scenario texts were kept
+        store.db.execute("UPDATE sessions SET scenario_hash = NULL")
+        store.db.execute("DELETE FROM scenario_texts")
     code, out, err = klass.cli(
         capsys, "confirm", sid, "P1", "--verdict", "achieved", "--by", "R. Patel"
     )

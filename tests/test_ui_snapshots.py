@@ -294,3 +294,178 @@ def test_my_sessions(
         await pilot.press("s")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=then_steady(steps))
+
+
+def _observe_app(store_path: Path) -> Any:
+    """The observer's screen on a new observed session of the parcel call."""
+    from simulator.catalog import open_rubric, open_scenario
+    from simulator.observe_commands import begin_observation
+    from simulator.store import Store
+    from simulator.ui.observe import ObserveApp
+
+    store = Store.open(store_path)
+    scenario = open_scenario(str(PARCEL)).scenario
+    play = begin_observation(
+        store, scenario, None, open_rubric("ocr-l2-unit7"), "Amy Khan", None, None, "R. Patel"
+    )
+    return ObserveApp(play, "R. Patel")
+
+
+@SIZES
+def test_observe(snap_compare: Any, store_path: Path, size: tuple[int, int]) -> None:
+    """Observing: the customer's line to read out, the agent's replies and "something else"."""
+    assert snap_compare(_observe_app(store_path), terminal_size=size, run_before=steady)
+
+
+@SIZES
+def test_observe_own_words(snap_compare: Any, store_path: Path, size: tuple[int, int]) -> None:
+    """After "something else" and the agent's words: which reply was it closest to?"""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await pilot.press("0")
+        await pilot.pause()
+        await pilot.press(*"Sorry, what's your postcode?", "enter")
+
+    assert snap_compare(_observe_app(store_path), terminal_size=size, run_before=then_steady(steps))
+
+
+def _lesson_app(store_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The app on a store with BTEC-1's roster of thirty and a lesson for it, code K7QX3M."""
+    from simulator import lessons
+    from simulator.store import Store
+
+    monkeypatch.setattr(lessons, "new_code", lambda taken=(): "K7QX3M")
+    with Store.open(store_path) as store:
+        lessons.add_to_roster(
+            store,
+            "BTEC-1",
+            [("22014", "Amy Khan"), ("22015", "Amir Hussain"), ("0012345", "Daniel Okafor")]
+            + [(f"3{n:04d}", f"Learner {n:02d} Example") for n in range(27)],
+        )
+        lessons.create_lesson(
+            store, "BTEC-1", ["router-helpline"], "ocr-l2-unit7", "assessment",
+            title="Week 3: the helpline",
+        )  # fmt: skip
+    return make_app()
+
+
+@SIZES
+def test_join_lesson_wrong_code(
+    snap_compare: Any,
+    make_app: MakeApp,
+    store_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    """Joining a lesson: a join code that is no lesson's, and what the learner is told."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.press(*"K7QX3N", "enter")
+
+    app = _lesson_app(store_path, make_app, monkeypatch)
+    assert snap_compare(app, terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_join_lesson_roster(
+    snap_compare: Any,
+    make_app: MakeApp,
+    store_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    """Joining a lesson: the lesson found, and its roster of thirty to pick oneself from."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.press(*"k7qx3m", "enter")
+
+    app = _lesson_app(store_path, make_app, monkeypatch)
+    assert snap_compare(app, terminal_size=size, run_before=then_steady(steps))
+
+
+@SIZES
+def test_join_lesson_filtered(
+    snap_compare: Any,
+    make_app: MakeApp,
+    store_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    """Joining a lesson: "am" typed, two names left, and Enter said what to do."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await steady(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.press(*"k7qx3m", "enter")
+        await pilot.pause()
+        await pilot.press("a", "m", "enter")
+
+    app = _lesson_app(store_path, make_app, monkeypatch)
+    assert snap_compare(app, terminal_size=size, run_before=then_steady(steps))
+
+
+# -- the projector debrief (roleplay debrief) ---------------------------------------------------
+def _debrief_app(tmp_path: Path) -> Any:
+    """The debrief of a small class: three learners, one with a repeat visit."""
+    from simulator.catalog import open_rubric
+    from simulator.debrief import build_debrief
+    from simulator.lint import bundled_behaviours
+    from simulator.store import Store
+    from simulator.ui.debrief import DebriefApp
+    from tests.test_debrief import KETTLE, save
+
+    with Store.open(tmp_path / "debrief.sqlite3") as store:
+        save(store, "Amy Khan", "BTEC-1", ["ask-receipt-first", "defend-shop", "threaten-leave"])
+        save(store, "Ben Ode", "BTEC-1", ["ask-receipt-first", "listen-properly"])
+        save(store, "Cal Reyes", "BTEC-1", ["sorry-tell-me", "probe-fault"])
+        records = store.sessions(group="BTEC-1", full=True)
+    rubric = open_rubric("ocr-l2-unit7")
+    return DebriefApp(build_debrief(KETTLE, records, "group BTEC-1", rubric, bundled_behaviours()))
+
+
+@SIZES
+def test_debrief_choices(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The first decision point: what the customer said, bars and counts, the question."""
+    assert snap_compare(_debrief_app(tmp_path), terminal_size=size)
+
+
+@SIZES
+def test_debrief_feedback(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The first decision point's feedback on each reply."""
+    assert snap_compare(_debrief_app(tmp_path), terminal_size=size, press=["right"])
+
+
+@SIZES
+def test_debrief_hardest(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The last screen: the criteria the class found hardest."""
+    assert snap_compare(_debrief_app(tmp_path), terminal_size=size, press=["end"])
+
+
+# -- the tutor's live view (roleplay watch) ------------------------------------------------------
+def _watch_app(tmp_path: Path) -> Any:
+    """The live view of test_watch's class, at a fixed moment, reading only when told."""
+    from test_watch import classroom, make_class_store
+
+    from simulator.ui.watch import WatchApp
+
+    return WatchApp(classroom(make_class_store(tmp_path / "class.sqlite3")), interval=0)
+
+
+@SIZES
+def test_watch_class(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The class: a serious error first, then the learner waiting longest, those not started,
+    the finished with their grades; the summary line above."""
+    assert snap_compare(_watch_app(tmp_path), terminal_size=size)
+
+
+@SIZES
+def test_watch_transcript(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """Enter on the top learner: her serious error, then her conversation so far."""
+    assert snap_compare(_watch_app(tmp_path), terminal_size=size, press=["enter"])

@@ -21,6 +21,7 @@ from simulator.engine import LEARNER, EngineError, Session, replay
 from simulator.errors import ScenarioError, Severity
 from simulator.lint import bundled_behaviours, lintable_files
 from simulator.model import Behaviour, Criterion, PortfolioRule, Rubric, Scenario, SessionRule
+from simulator.records import scenario_from_text
 from simulator.scoring import (
     Grade,
     LearnerResponses,
@@ -35,7 +36,7 @@ from simulator.scoring import (
     strength,
 )
 from simulator.scoring.session import IN_PROGRESS, grade_label
-from simulator.store import MODE_HEADINGS, SessionRecord
+from simulator.store import MODE_HEADINGS, SessionRecord, Store
 
 STATUS_LABELS = {
     "achieved": "Achieved",
@@ -109,9 +110,15 @@ def _when(stamp: str | None) -> str:
 
 # -- scenarios and rubrics --------------------------------------------------------------------
 class Library:
-    """Scenarios by id: files given by the user first, then the bundled ones."""
+    """Scenarios by id: files given by the user first, then the bundled ones; with a store, a
+    session is replayed on the exact scenario text it was played on (kept by content hash)."""
 
-    def __init__(self, extra: Sequence[Path] = ()) -> None:
+    def __init__(self, extra: Sequence[Path] = (), store: Store | None = None) -> None:
+        self._store = store
+        self._texts: dict[str, Scenario | None] = {}
+        """Scenarios loaded from the store's kept texts, by content hash (None: has errors)."""
+        self._latest: dict[str, Scenario | None] = {}
+        """The newest kept text of each scenario id, for a scenario with no file here."""
         self._extra: dict[str, Scenario] = {}
         self._bundled: dict[str, Scenario] | None = None
         self._coverable: dict[tuple[int, int], tuple[SessionRule, Scenario, bool]] = {}
@@ -132,8 +139,30 @@ class Library:
         return self._bundled
 
     def get(self, scenario_id: str) -> Scenario | None:
-        """Return the scenario with this id, or None if it is not available."""
-        return self._extra.get(scenario_id) or self.bundled().get(scenario_id)
+        """Return the scenario with this id, or None if it is not available: a file given, a
+        bundled one, else the newest text of it the store keeps."""
+        found = self._extra.get(scenario_id) or self.bundled().get(scenario_id)
+        if found is not None or self._store is None:
+            return found
+        if scenario_id not in self._latest:
+            digest = self._store.latest_scenario_hash(scenario_id)
+            self._latest[scenario_id] = None if digest is None else self._kept(digest, scenario_id)
+        return self._latest[scenario_id]
+
+    def for_record(self, record: SessionRecord) -> Scenario | None:
+        """The scenario to replay a stored session on: the exact text it was played on, kept in
+        the store, first; else (an old session, or a text with errors) `get`."""
+        if record.scenario_hash and self._store is not None:
+            kept = self._kept(record.scenario_hash, record.scenario_id)
+            if kept is not None:
+                return kept
+        return self.get(record.scenario_id)
+
+    def _kept(self, digest: str, scenario_id: str) -> Scenario | None:
+        if digest not in self._texts:
+            text = self._store.scenario_text(digest) if self._store is not None else None
+            self._texts[digest] = None if text is None else scenario_from_text(text, scenario_id)
+        return self._texts[digest]
 
     def practice_pool(self) -> list[Scenario]:
         """Return the scenarios to suggest for practice: the bundled ones and any given."""
@@ -211,8 +240,9 @@ def rescore(
 def version_problem(record: SessionRecord, scenario: Scenario | None) -> str | None:
     """Why a stored session cannot be judged again here, or None if it can."""
     if scenario is None:
+        kept = " and the store keeps no copy of it" if not record.scenario_hash else ""
         return (
-            f"scenario '{record.scenario_id}' is not available here (give its file with "
+            f"scenario '{record.scenario_id}' is not available here{kept} (give its file with "
             "--scenarios PATH)"
         )
     if scenario.version != record.scenario_version:
@@ -807,7 +837,7 @@ def sheet_view(
     """Build one session's feedback sheet; also return warnings for the user."""
     known = bundled_behaviours() if behaviours is None else behaviours
     warnings: list[str] = []
-    scenario = library.get(record.scenario_id)
+    scenario = library.for_record(record)
     problem = version_problem(record, scenario)
     session: Session | None = None
     transcript: tuple[Entry, ...] = ()
@@ -1273,7 +1303,7 @@ def class_view_of_learners(
         results = []
         for r in sorted(learner_records, key=lambda x: x.id):
             tally.add(r)
-            scenario = library.get(r.scenario_id)
+            scenario = library.for_record(r)
             result = rescore(r, scenario, rubric, memo)
             if result is None:
                 left_out.append(
@@ -1441,7 +1471,7 @@ def portfolio_view(
     decisions: list[Decided] = []
     judged: Judged = {}
     for r in sorted(records, key=lambda x: x.id):
-        scenario = library.get(r.scenario_id)
+        scenario = library.for_record(r)
         result = rescore(r, scenario, rubric, judged)
         if result is None:
             left_out.append(f"session {r.id}: {version_problem(r, scenario)}")

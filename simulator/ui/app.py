@@ -21,6 +21,7 @@ from simulator.ui import terminal
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from simulator.lessons import Lesson
     from simulator.model import Rubric, Scenario
 
 REPLY_GUARD = 0.4
@@ -131,6 +132,8 @@ class RoleplayApp(App[None]):
         self.learner: Learner | None = None
         self.rubric: Rubric | None = None
         self.mode = "practice"
+        self.lesson: Lesson | None = None
+        """The lesson joined (its rubric and mode apply, its scenarios come first), or None."""
         self.reply_guard = REPLY_GUARD
         self.sheets_folder = Path(
             os.environ.get("ROLEPLAY_SHEETS") or Path.home() / "roleplay-feedback"
@@ -161,6 +164,10 @@ class RoleplayApp(App[None]):
         """The scenarios to offer, loaded and checked on first use (after the first screen)."""
         if self._scenarios is None:
             self._scenarios = load_scenarios(self.requested)
+        if self.lesson is not None:  # the lesson's scenarios first, in the tutor's order
+            order = {sid: n for n, sid in enumerate(self.lesson.scenarios)}
+            first = len(order)
+            return sorted(self._scenarios, key=lambda c: order.get(c.scenario.id, first))
         return self._scenarios
 
     @property
@@ -221,6 +228,7 @@ class RoleplayApp(App[None]):
         from simulator.ui.screens.start import StartScreen  # screens import this module
 
         self.learner = None
+        self.lesson = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(StartScreen())

@@ -72,7 +72,10 @@ class ConversationScreen(AppScreen):
     ) -> ConversationScreen:
         """A new session for the app's learner."""
         assert app.learner is not None
-        play = Playthrough.begin(app.store, app.learner, scenario, app.rubric, app.mode, responses)
+        code = app.lesson.code if app.lesson is not None else None
+        play = Playthrough.begin(
+            app.store, app.learner, scenario, app.rubric, app.mode, responses, lesson_code=code
+        )
         return cls(play)
 
     @classmethod

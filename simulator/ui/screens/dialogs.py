@@ -173,7 +173,8 @@ class PolicyCard(ModalScreen[None]):
 HELP_KEYS = (
     ("Everywhere", [("? or F1", "this help (F1 while typing)"), ("F2", "high-contrast colours on or off"),
                     ("Ctrl+Q", "quit (your session is saved; asks about unsaved writing)"), ("Tab / Shift+Tab", "move between fields")]),
-    ("Who is playing", [("Enter or Ctrl+S", "continue to the scenarios"), ("Esc", "quit")]),
+    ("Who is playing", [("Enter or Ctrl+S", "continue to the scenarios"), ("Ctrl+L", "join a lesson"), ("Esc", "quit")]),
+    ("Joining a lesson", [("Enter", "find the lesson; pick the name typed"), ("Down", "to the names"), ("Esc", "back")]),
     ("Scenario list", [("↑ ↓", "choose a scenario"), ("Enter", "play it (or resume)"),
                        ("f", "filters"), ("c", "clear filters"), ("s", "my sessions"),
                        ("Esc", "change learner")]),

@@ -395,7 +395,7 @@ class ResultsScreen(AppScreen):
         title = re.sub(r"[^a-z0-9]+", "-", short_title(p.scenario.title, 40).lower()).strip("-")
         stem = f"session-{p.session_id}-{title or p.scenario.id}"
         try:
-            view, _ = report.sheet_view(record, report.Library(extra))
+            view, _ = report.sheet_view(record, report.Library(extra, app.store))
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{stem}.html").write_text(report.render("sheet.html", view), "utf-8")
             (folder / f"{stem}.md").write_text(report.render("sheet.md", view), "utf-8")

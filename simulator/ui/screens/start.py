@@ -42,6 +42,7 @@ class StartScreen(AppScreen):
     HELP_SECTION = "Who is playing"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Continue"),
+        Binding("ctrl+l", "join_lesson", "Join a lesson"),
         Binding("escape", "app.quit", "Quit"),
     ]
 
@@ -61,6 +62,8 @@ class StartScreen(AppScreen):
                     yield from self.identity_fields()
             # the qualification and mode: mounted just after the first frame, see on_mount
             yield Vertical(Static("Loading the qualifications…", classes="hint"), id="settings")
+            # in a lesson, learners pick themselves from the roster instead (screens/lesson.py)
+            yield Button("Join a lesson with a code (Ctrl+L)", id="join-lesson")
         yield Footer()
 
     def last_learner(self) -> ComposeResult:
@@ -143,6 +146,13 @@ class StartScreen(AppScreen):
         self.call_after_refresh(lambda: self.roleplay.scenarios)  # the browser's list, next
         return select
 
+    @on(Button.Pressed, "#join-lesson")
+    def action_join_lesson(self) -> None:
+        """Join a lesson: its code, then one's own name from its roster."""
+        from simulator.ui.screens.lesson import JoinScreen
+
+        self.app.switch_screen(JoinScreen())
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#continue, #continue-as")
     def action_start(self) -> None:
@@ -172,6 +182,7 @@ class StartScreen(AppScreen):
             return
         app.rubric = app.rubric_by_id(rubric_id)
         app.mode = mode
+        app.lesson = None  # practising alone
         app.save_prefs(name=name, learner_ref=ref or "", group=group or "", rubric=rubric_id,
                        mode=mode)  # fmt: skip
         from simulator.ui.screens.browser import BrowserScreen
