@@ -17,6 +17,7 @@ from simulator.catalog import (
     UnknownRubric,
     UnknownScenario,
     bundled_rubric_paths,
+    bundled_scenario_paths,
     open_rubric,
     open_scenario,
 )
@@ -34,6 +35,7 @@ from simulator.lessons import (
     parse_roster_csv,
     roster,
 )
+from simulator.records import source_text
 from simulator.store import Store, StoreError
 
 MODE_WORDS = {"practice": "practice", "assessment": "assessment practice"}
@@ -79,9 +81,12 @@ def lesson_dict(store: Store, found: Lesson) -> dict[str, Any]:
     }
 
 
-def _scenario_ids(refs: Sequence[str]) -> list[str] | None:
+def _scenario_ids(
+    refs: Sequence[str], texts: dict[str, tuple[str, int]] | None = None
+) -> list[str] | None:
     """The id of each scenario given (file or bundled id), in order, once each; None (having
-    said why) when one is unknown or has errors."""
+    said why) when one is unknown or has errors. ``texts`` gets the text of each one given as a
+    file that is not bundled (id -> (text, version)), for the store to keep."""
     ids: list[str] = []
     bad = False
     for ref in refs:
@@ -99,6 +104,11 @@ def _scenario_ids(refs: Sequence[str]) -> list[str] | None:
             continue
         if opened.scenario.id not in ids:
             ids.append(opened.scenario.id)
+            text = source_text(opened.scenario)
+            bundled = {p.resolve() for p in bundled_scenario_paths()}
+            path = Path(opened.scenario.path) if opened.scenario.path else None
+            if texts is not None and text is not None and path and path.resolve() not in bundled:
+                texts[opened.scenario.id] = (text, opened.scenario.version)
     return None if bad else ids
 
 
@@ -138,7 +148,8 @@ def cmd_lesson_new(
     as_json: bool = False,
 ) -> int:
     """Create a lesson and print its join code, with what to tell the class."""
-    ids = _scenario_ids(scenario_refs)
+    own: dict[str, tuple[str, int]] = {}  # a tutor's own files: learners play them from the store
+    ids = _scenario_ids(scenario_refs, own)
     rubric_id = _rubric_id(rubric_ref) if rubric_ref is not None else None
     if ids is None or (rubric_ref is not None and rubric_id is None):
         return EXIT_INPUT
@@ -148,6 +159,8 @@ def cmd_lesson_new(
     with store:
         try:
             made = create_lesson(store, group, ids, rubric_id, mode, opens, closes, title)
+            for scenario_id, (text, version) in own.items():
+                store.keep_scenario_text(text, scenario_id, version)
         except LessonError as exc:
             return _fail(str(exc))
         if as_json:

@@ -812,6 +812,18 @@ class Store:
             )
             return int(cur.lastrowid or 0)
 
+    def keep_scenario_text(self, text: str, scenario_id: str, version: int) -> str:
+        """Keep a scenario's text (once, by content hash) and return its hash: a lesson's own
+        scenario file, so that learners' computers without the file can play it."""
+        digest = scenario_text_hash(text)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO scenario_texts (hash, scenario_id, version, text, "
+                "first_seen) VALUES (?,?,?,?,?)",
+                (digest, scenario_id, version, text, _now()),
+            )
+        return digest
+
     def scenario_text(self, digest: str) -> str | None:
         """Return the scenario text kept under this content hash, if any."""
         row = self.db.execute(

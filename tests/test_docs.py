@@ -87,9 +87,13 @@ def documented_commands() -> list[tuple[str, list[str]]]:
     """Every `$ roleplay ...` command shown in the README and docs, as (place, arguments)."""
     found = []
     for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
             if not line.startswith("$ roleplay "):
                 continue
+            following = iter(lines[number:])
+            while line.endswith("\\"):  # a command continued on the next line
+                line = line[:-1] + " " + next(following, "").strip()
             command: list[str] = []
             for word in [*shlex.split(line[2:], comments=True), "&&"]:
                 if word != "&&":

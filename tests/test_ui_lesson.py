@@ -272,3 +272,38 @@ async def test_another_code_typed_after_a_lesson_was_found_hides_its_names(
         assert "no lesson with the join code 'QQQQQQ'" in message(app)
         assert not app.screen.query_one("#join-roster").display
         assert isinstance(app.screen, JoinScreen) and app.screen.lesson is None
+
+
+async def test_a_tutors_own_scenario_is_played_from_the_stores_copy_when_the_file_is_not_here(
+    make_app: MakeApp, drive: Drive, store_path: Path, tmp_path: Path
+) -> None:
+    from simulator.cli import main
+
+    own = tmp_path / "tutors-kettle.scenario.yaml"  # a tutor's own scenario: a bundled one renamed
+    text = (Path(__file__).parent.parent / "scenarios" / "faulty-kettle.scenario.yaml").read_text()
+    own.write_text(text.replace("id: faulty-kettle", "id: tutors-kettle", 1))
+    with Store.open(store_path) as store:
+        add_to_roster(store, "BTEC-1", CLASS)
+    argv = ["lesson", "new", "--group", "BTEC-1", "--scenario", str(own), "--store"]
+    assert main([*argv, str(store_path)]) == 0
+    with Store.open(store_path) as store:
+        (code,) = [r[0] for r in store.db.execute("SELECT code FROM lessons")]
+    own.unlink()  # the learner's computer has no copy of the file
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, drive, code)
+        await drive(pilot).type("Amy")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        assert not any("Not on this computer" in n.message for n in app._notifications)
+        table = app.screen.query_one(DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == (
+            "tutors-kettle"
+        )
+        await pilot.press("enter")  # play it: on to the assessment of the situation
+        await pilot.pause()
+        from simulator.ui.screens.cause import CauseScreen
+
+        assert isinstance(app.screen, CauseScreen)
+        assert "Faulty kettle" in str(app.screen.query_one("#cause-brief", Static).render())

@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -169,6 +170,40 @@ class RoleplayApp(App[None]):
             first = len(order)
             return sorted(self._scenarios, key=lambda c: order.get(c.scenario.id, first))
         return self._scenarios
+
+    def add_kept_scenarios(self, scenario_ids: Sequence[str]) -> list[str]:
+        """Offer scenarios that are not on this computer from the texts the store keeps (a
+        lesson's own scenario file, kept by ``lesson new``); return the ids still missing.
+
+        Each is written to a folder beside the store and loaded from there like any file."""
+        from simulator.lint import check_scenario_file
+        from simulator.textsafe import visible_copy
+
+        missing = []
+        folder = self.store.path.parent / "lesson-scenarios"
+        for scenario_id in scenario_ids:
+            digest = self.store.latest_scenario_hash(scenario_id)
+            text = self.store.scenario_text(digest) if digest else None
+            if text is None:
+                missing.append(scenario_id)
+                continue
+            path = folder / f"{scenario_id}.scenario.yaml"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                    path.write_text(text, encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                missing.append(scenario_id)
+                continue
+            loaded, problems = check_scenario_file(path)
+            if loaded.scenario is None or any(p.severity == "error" for p in problems):
+                missing.append(scenario_id)
+                continue
+            loaded_here = self.scenarios  # loaded first, so the kept ones join the list
+            if scenario_id not in {c.scenario.id for c in loaded_here}:
+                assert self._scenarios is not None
+                self._scenarios.append(Choice(visible_copy(loaded.scenario), path))
+        return missing
 
     @property
     def rubrics(self) -> list[Rubric]:

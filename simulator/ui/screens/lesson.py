@@ -176,6 +176,12 @@ class JoinScreen(AppScreen):
         app.lesson = found
         here = {c.scenario.id for c in app.scenarios}
         missing = [s for s in found.scenarios if s not in here]
+        if missing:  # the tutor's own scenario files, played from the store's copy
+            try:
+                missing = app.add_kept_scenarios(missing)
+            except STORE_ERRORS as exc:
+                app.store_failed(exc)
+                return
         if missing:
             app.notify(
                 f"Not on this computer: {', '.join(missing)}. Ask your tutor.",
