@@ -177,6 +177,27 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX learners_name_key ON learners (name_key);
     CREATE INDEX learners_group_key ON learners (group_key);
     """,
+    # 6: a served classroom. Who is playing in a browser now (one browser per learner), and the
+    # xAPI statements waiting for the college's learning record store (sent once each, in order).
+    """
+    CREATE TABLE live_players (
+        learner_id INTEGER PRIMARY KEY REFERENCES learners (id) ON DELETE CASCADE,
+        token TEXT NOT NULL,
+        since TEXT NOT NULL,
+        seen TEXT NOT NULL
+    );
+    CREATE TABLE xapi_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        statement_id TEXT NOT NULL UNIQUE,
+        session_id INTEGER REFERENCES sessions (id) ON DELETE CASCADE,
+        statement TEXT NOT NULL,
+        queued TEXT NOT NULL,
+        sent TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX xapi_unsent ON xapi_queue (sent, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
