@@ -11,6 +11,7 @@ reaches its first screen sooner.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -62,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
         "play", parents=[store], help="open the simulator (optionally on one scenario)"
     )
     play.add_argument("scenario", nargs="?", help="scenario file or bundled id")
+
+    serve = sub.add_parser(
+        "serve", parents=[store], help="serve the simulator to a class's browsers (join code only)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--lesson", metavar="CODE", help="every browser joins this lesson")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, when behind a reverse proxy (e.g. https://roleplay.college.ac.uk)",
+    )
 
     lint = sub.add_parser("lint", help="check scenario files and report every problem")
     lint.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
@@ -391,6 +404,32 @@ def build_parser() -> argparse.ArgumentParser:
     roster_list = roster_sub.add_parser("list", parents=[store], help="list a group's roster")
     roster_list.add_argument("--group", required=True, metavar="G", help="the class or group")
     roster_list.add_argument("--json", action="store_true", help="print JSON")
+    lrs_p = sub.add_parser("lrs", help="xAPI statements for the college's learning record store")
+    lrs_sub = lrs_p.add_subparsers(
+        dest="lrs_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    lrs_queue = lrs_sub.add_parser(
+        "queue", parents=[store], help="queue a finished session's statements (once each)"
+    )
+    lrs_which = lrs_queue.add_mutually_exclusive_group(required=True)
+    lrs_which.add_argument("session", nargs="?", type=int, metavar="SESSION", help="session id")
+    lrs_which.add_argument("--group", metavar="G", help="every finished session of a group")
+    lrs_queue.add_argument(
+        "--home-page",
+        metavar="URL",
+        help="the college's URL, the homePage of each learner's account (or $ROLEPLAY_LRS_HOME_PAGE)",
+    )
+    lrs_queue.add_argument(
+        "--lrs-actor-name", action="store_true", help="also put the learner's name in the actor"
+    )
+    lrs_status = lrs_sub.add_parser("status", parents=[store], help="queued, failed and sent")
+    lrs_status.add_argument("--json", action="store_true", help="print JSON")
+    lrs_send = lrs_sub.add_parser("send", parents=[store], help="send every waiting statement")
+    lrs_send.add_argument("--lrs", metavar="URL", help="the LRS endpoint (or $ROLEPLAY_LRS_URL)")
+    lrs_send.add_argument("--lrs-user", metavar="U", help="Basic auth user ($ROLEPLAY_LRS_USER)")
+    lrs_send.add_argument(
+        "--lrs-password", metavar="P", help="Basic auth password ($ROLEPLAY_LRS_PASSWORD)"
+    )
 
     cards = sub.add_parser(
         "cards", help="print the customer's card, agent's brief and observer's tick-sheet (A4)"
@@ -570,6 +609,10 @@ def _run_command(args: argparse.Namespace) -> int:
         return cmd_graph(args.scenario, args.format, args.output)
     if args.command == "new":
         return cmd_new(args.id, args.dir)
+    if args.command == "serve":
+        from simulator.serve_commands import cmd_serve
+
+        return cmd_serve(args.store, args.host, args.port, args.lesson, args.public_url)
     if args.command == "watch":
         from simulator.watch_commands import cmd_watch
 
@@ -589,6 +632,16 @@ def _run_command(args: argparse.Namespace) -> int:
         if args.roster_command == "import":
             return lc.cmd_roster_import(args.store, args.file, args.group)
         return lc.cmd_roster_list(args.store, args.group, args.json)
+    if args.command == "lrs":
+        from simulator import lrs_commands as xc
+
+        if args.lrs_command == "queue":
+            return xc.cmd_lrs_queue(
+                args.store, args.session, args.group, args.home_page, args.lrs_actor_name
+            )
+        if args.lrs_command == "status":
+            return xc.cmd_lrs_status(args.store, args.json)
+        return xc.cmd_lrs_send(args.store, args.lrs, args.lrs_user, args.lrs_password)
     if args.command in ("cards", "observe"):
         from simulator import observe_commands as oc
 
@@ -608,7 +661,9 @@ def cmd_play(ref: str | None, store_path: Path | None = None) -> int:
 
         if open_or_report(ref) is None:
             return EXIT_INPUT
-    if not (sys.stdout.isatty() and sys.stdin.isatty()):  # keys come from the terminal too
+    # in a browser (`roleplay serve`), keys and screen come through textual-serve's pipes
+    served = os.environ.get("ROLEPLAY_SERVED") == "1" and "TEXTUAL_DRIVER" in os.environ
+    if not served and not (sys.stdout.isatty() and sys.stdin.isatty()):
         print(
             "roleplay: the simulator needs a terminal; use 'roleplay run' for headless play",
             file=sys.stderr,

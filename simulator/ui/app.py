@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
@@ -21,6 +22,8 @@ from simulator.ui import terminal
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+    from textual.timer import Timer
 
     from simulator.lessons import Lesson
     from simulator.model import Rubric, Scenario
@@ -141,14 +144,64 @@ class RoleplayApp(App[None]):
         )
         """Where the learner's own feedback sheets are saved (w on the results)."""
         self._terminal_watch: threading.Event | None = None
+        from simulator.live import SERVED_ENV, SERVED_LESSON_ENV
+
+        self.served = os.environ.get(SERVED_ENV) == "1"
+        """In a browser (``roleplay serve``): learners sign in only with a lesson's join code."""
+        self.served_lesson = (os.environ.get(SERVED_LESSON_ENV) or "").strip() or None
+        """The join code every browser uses (``serve --lesson``), or None: the learner types it."""
+        self.seat: str | None = None
+        """In a browser, the token of the learner's seat (simulator.live), while signed in."""
+        self._seat_timer: Timer | None = None
+
+    def sign_in_screen(self) -> Screen[Any]:
+        """Where a learner signs in: the join screen in a browser, else the start screen."""
+        if self.served:
+            from simulator.ui.screens.lesson import JoinScreen  # screens import this module
+
+            return JoinScreen(code=self.served_lesson)
+        from simulator.ui.screens.start import StartScreen  # screens import this module
+
+        return StartScreen()
+
+    def take_seat(self, learner: Learner) -> bool:
+        """In a browser, claim the learner's seat (one browser per learner); False when another
+        browser has it. Outside a browser, always True."""
+        if not self.served:
+            return True
+        from simulator.live import SEAT_REFRESH, claim_seat
+
+        self.leave_seat()
+        token = claim_seat(self.store, learner.id)
+        if token is None:
+            return False
+        self.seat = token
+        if self._seat_timer is None:
+            self._seat_timer = self.set_interval(SEAT_REFRESH, self.keep_seat)
+        return True
+
+    def keep_seat(self) -> None:
+        """Tell the store this browser is still here (every SEAT_REFRESH seconds)."""
+        from simulator.live import keep_seat
+
+        if self.seat is not None and self.learner is not None:
+            with contextlib.suppress(*STORE_ERRORS):  # busy: the next tick, inside SEAT_STALE
+                keep_seat(self.store, self.learner.id, self.seat)
+
+    def leave_seat(self) -> None:
+        """Give the learner's seat back (signing out, or the app ending)."""
+        from simulator.live import release_seat
+
+        if self.seat is not None and self.learner is not None:
+            with contextlib.suppress(*STORE_ERRORS):  # else it goes stale after SEAT_STALE
+                release_seat(self.store, self.learner.id, self.seat)
+        self.seat = None
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         if self.prefs.get("high_contrast"):
             self.theme = HIGH_CONTRAST.name
-        from simulator.ui.screens.start import StartScreen  # screens import this module
-
-        self.push_screen(StartScreen())
+        self.push_screen(self.sign_in_screen())
         if not self.is_headless and not self.is_web:  # a real terminal, which may go away
             self._terminal_watch = terminal.watch(asyncio.get_running_loop(), self.terminal_gone)
 
@@ -215,6 +268,7 @@ class RoleplayApp(App[None]):
     def on_unmount(self) -> None:
         if self._terminal_watch is not None:
             self._terminal_watch.set()
+        self.leave_seat()
         self.store.close()
 
     def notify(
@@ -260,13 +314,12 @@ class RoleplayApp(App[None]):
 
     def back_to_start(self) -> None:
         """Forget who is playing and show the sign-in screen."""
-        from simulator.ui.screens.start import StartScreen  # screens import this module
-
+        self.leave_seat()
         self.learner = None
         self.lesson = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(StartScreen())
+        self.switch_screen(self.sign_in_screen())
 
     # -- preferences --------------------------------------------------------------------------
     def _read_prefs(self) -> dict[str, Any]:

@@ -282,6 +282,9 @@ class BrowserScreen(RowsScreen):
         self.app.push_screen(SessionsScreen())
 
     def action_change_learner(self) -> None:
+        if self.roleplay.served:  # in a browser: sign out, then the join code again
+            self.roleplay.back_to_start()
+            return
         from simulator.ui.screens.start import StartScreen
 
         self.app.switch_screen(StartScreen())

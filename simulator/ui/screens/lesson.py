@@ -45,9 +45,11 @@ class JoinScreen(AppScreen):
         Binding("down", "to_list", "Names", show=False),
     ]
 
-    def __init__(self, today: date | None = None) -> None:
+    def __init__(self, today: date | None = None, code: str | None = None) -> None:
         super().__init__()
         self.today = today or date.today()
+        self.code = code
+        """The join code fixed for this screen (``roleplay serve --lesson``), or None."""
         self.lesson: Lesson | None = None
         self.entries: list[RosterEntry] = []
         self.shown: list[RosterEntry] = []
@@ -68,7 +70,12 @@ class JoinScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#join-roster").display = False
-        self.query_one("#join-code", Input).focus()
+        code_box = self.query_one("#join-code", Input)
+        code_box.focus()
+        if self.code is not None:  # the lesson is fixed: look it up at once, no other code
+            code_box.value = self.code
+            code_box.disabled = True
+            self.look_up(Input.Submitted(code_box, self.code))
 
     def say(self, message: str) -> None:
         """Show why something did not work, where the learner is looking."""
@@ -164,8 +171,16 @@ class JoinScreen(AppScreen):
         assert found is not None
         try:
             app.learner = app.store.learner(entry.name, entry.learner_ref, entry.group)
+            seated = app.take_seat(app.learner)  # in a browser: one browser per learner
         except STORE_ERRORS as exc:
             app.store_failed(exc)
+            return
+        if not seated:
+            app.learner = None
+            self.say(
+                f"{entry.name} is already playing in another browser. Close that one first "
+                "(or wait half a minute after it closed), then pick your name again."
+            )
             return
         if found.rubric is not None:
             app.rubric = app.rubric_by_id(found.rubric)
@@ -193,6 +208,9 @@ class JoinScreen(AppScreen):
         self.app.switch_screen(BrowserScreen())
 
     def action_back(self) -> None:
+        if self.roleplay.served:  # in a browser there is no other way in: start again here
+            self.app.switch_screen(self.roleplay.sign_in_screen())
+            return
         from simulator.ui.screens.start import StartScreen
 
         self.app.switch_screen(StartScreen())
