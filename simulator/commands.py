@@ -137,7 +137,8 @@ class SaveTo:
     mode: str
 
 
-def _open_store(path: Path | None) -> Store | None:
+def open_store(path: Path | None) -> Store | None:
+    """Open the store, or say why it cannot be opened (on stderr) and return None."""
     try:
         return Store.open(path)
     except StoreError as exc:
@@ -176,7 +177,7 @@ def cmd_run(
     store: Store | None = None
     session_id: int | None = None
     if save is not None:
-        store = _open_store(save.store)
+        store = open_store(save.store)
         if store is None:
             return EXIT_INPUT
         learner = store.learner(save.learner or "", save.learner_ref, save.group)
@@ -509,7 +510,7 @@ def cmd_sessions(
     as_json: bool,
 ) -> int:
     """List stored sessions, newest first."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -562,7 +563,7 @@ def _session_row(r: SessionRecord) -> dict[str, Any]:
 
 def cmd_delete_learner(store_path: Path | None, who: str, yes: bool) -> int:
     """Erase a learner and everything recorded about them."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -609,7 +610,7 @@ def _ambiguous(who: str, found: Sequence[Learner], store: Store | None = None) -
 
 def cmd_export(store_path: Path | None, who: str, output: Path | None) -> int:
     """Print (or write) everything held about a learner as JSON."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -703,7 +704,7 @@ def import_file(store: Store, path: Path) -> ImportReport:
 
 def cmd_import(store_path: Path | None, files: list[Path]) -> int:
     """Add exported sessions (or other stores' sessions) to the store; exit 1 if any file failed."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     failed = 0
@@ -787,7 +788,7 @@ def cmd_sheet(
     if fmt == "pdf" and not report.weasyprint_available():
         print(f"roleplay: {report.PDF_HINT}", file=sys.stderr)
         return EXIT_USAGE
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -840,7 +841,7 @@ def cmd_class_report(
     """Write the class report (learners by criteria) as HTML or gradebook CSV."""
     from simulator import report
 
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -897,7 +898,7 @@ def cmd_portfolio(
     """Show a learner's sessions combined into the unit-level view, with what is missing."""
     from simulator import report
 
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -978,7 +979,7 @@ def cmd_confirm(
     if not by.strip():
         print("roleplay: --by needs the name of who decided", file=sys.stderr)
         return EXIT_USAGE
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:

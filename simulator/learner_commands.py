@@ -12,16 +12,9 @@ import sys
 from pathlib import Path
 
 from simulator.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from simulator.commands import open_store
 from simulator.records import find_learners, learner_label
 from simulator.store import Learner, Store, StoreError
-
-
-def _open(path: Path | None) -> Store | None:
-    try:
-        return Store.open(path)
-    except StoreError as exc:
-        print(f"roleplay: {exc}", file=sys.stderr)
-        return None
 
 
 def _one(store: Store, who: str, role: str) -> Learner | None:
@@ -65,7 +58,7 @@ def cmd_learner_rename(store_path: Path | None, who: str, new_name: str, yes: bo
     if not name:
         print("roleplay: the new name is empty", file=sys.stderr)
         return EXIT_USAGE
-    store = _open(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -94,7 +87,7 @@ def cmd_learner_rename(store_path: Path | None, who: str, new_name: str, yes: bo
 
 def cmd_learner_merge(store_path: Path | None, source: str, into: str, yes: bool) -> int:
     """Move every session of one learner record to another and remove the first record."""
-    store = _open(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:

@@ -22,6 +22,7 @@ from simulator.catalog import (
     open_scenario,
 )
 from simulator.cli import EXIT_INPUT, EXIT_OK
+from simulator.commands import open_store
 from simulator.errors import ScenarioError
 from simulator.lessons import (
     Lesson,
@@ -36,7 +37,7 @@ from simulator.lessons import (
     roster,
 )
 from simulator.records import source_text
-from simulator.store import Store, StoreError
+from simulator.store import Store
 
 MODE_WORDS = {"practice": "practice", "assessment": "assessment practice"}
 
@@ -44,14 +45,6 @@ MODE_WORDS = {"practice": "practice", "assessment": "assessment practice"}
 def _fail(message: str) -> int:
     print(f"roleplay: {message}", file=sys.stderr)
     return EXIT_INPUT
-
-
-def _open_store(path: Path | None) -> Store | None:
-    try:
-        return Store.open(path)
-    except StoreError as exc:
-        print(f"roleplay: {exc}", file=sys.stderr)
-        return None
 
 
 def _dates(found: Lesson) -> str:
@@ -153,7 +146,7 @@ def cmd_lesson_new(
     rubric_id = _rubric_id(rubric_ref) if rubric_ref is not None else None
     if ids is None or (rubric_ref is not None and rubric_id is None):
         return EXIT_INPUT
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -187,7 +180,7 @@ def cmd_lesson_new(
 
 def cmd_lesson_list(store_path: Path | None, group: str | None, as_json: bool) -> int:
     """List the lessons (of a group), newest first."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -210,7 +203,7 @@ def cmd_lesson_list(store_path: Path | None, group: str | None, as_json: bool) -
 
 def cmd_lesson_show(store_path: Path | None, code: str, as_json: bool) -> int:
     """Show one lesson: its scenarios, rubric, mode, dates, roster size and sessions so far."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -252,7 +245,7 @@ def cmd_roster_import(store_path: Path | None, file: Path, group: str) -> int:
         )
     if not parsed.entries:
         return _fail(f"{file}: no learners in the file, only a header row")
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -273,7 +266,7 @@ def cmd_roster_import(store_path: Path | None, file: Path, group: str) -> int:
 
 def cmd_roster_list(store_path: Path | None, group: str, as_json: bool) -> int:
     """List a group's roster, by name."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from simulator.cli import EXIT_INPUT, EXIT_OK
+from simulator.commands import open_store
 from simulator.lrs import Lrs, queue_session, queue_status, send_queue
-from simulator.store import Store, StoreError
+from simulator.store import StoreError
 from simulator.xapi import XapiConfig, XapiConfigError
 
 ENV_URL = "ROLEPLAY_LRS_URL"
@@ -25,14 +26,6 @@ ENV_HOME_PAGE = "ROLEPLAY_LRS_HOME_PAGE"
 def _fail(message: str) -> int:
     print(f"roleplay: {message}", file=sys.stderr)
     return EXIT_INPUT
-
-
-def _open_store(path: Path | None) -> Store | None:
-    try:
-        return Store.open(path)
-    except StoreError as exc:
-        print(f"roleplay: {exc}", file=sys.stderr)
-        return None
 
 
 def cmd_lrs_queue(
@@ -53,7 +46,7 @@ def cmd_lrs_queue(
         config = XapiConfig(home_page, actor_name=actor_name)
     except XapiConfigError as exc:
         return _fail(f"lrs queue: --home-page: {exc}")
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -84,7 +77,7 @@ def cmd_lrs_queue(
 
 def cmd_lrs_status(store_path: Path | None, as_json: bool) -> int:
     """Show the queue: queued, failed and sent counts and the oldest waiting."""
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:
@@ -113,7 +106,7 @@ def cmd_lrs_send(
         return _fail(f"lrs send: give the LRS endpoint with --lrs URL (or ${ENV_URL})")
     if not url.startswith(("http://", "https://")):
         return _fail(f"lrs send: --lrs must be an http(s) URL, not {url!r}")
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     with store:

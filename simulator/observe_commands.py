@@ -17,7 +17,7 @@ from pathlib import Path
 from simulator import __version__
 from simulator.cards import CardPack, card_pack
 from simulator.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from simulator.commands import _open_rubric, _open_store, _report_output, open_or_report
+from simulator.commands import _open_rubric, _report_output, open_or_report, open_store
 from simulator.engine import Session
 from simulator.lint import bundled_behaviours
 from simulator.model import Rubric, Scenario
@@ -144,7 +144,7 @@ def cmd_observe(
         text = opened.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         text = None  # still playable: it was just read; the record only lacks its own copy
-    store = _open_store(store_path)
+    store = open_store(store_path)
     if store is None:
         return EXIT_INPUT
     from simulator.ui.observe import ObserveApp
