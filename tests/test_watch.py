@@ -300,7 +300,7 @@ async def test_the_view_follows_a_writer_process(class_store: Path, tmp_path: Pa
     room.clock = lambda: datetime.now(UTC)
     app = WatchApp(room, interval=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until(lambda: app.view is not None and app.screen.query("#class"), pilot)
         assert re.match(
             r"Amy Khan +Parcel mis…\s+1 -1\s+\d+h\d\dm playing",
             shown(app, "Amy Khan"),
